@@ -1,0 +1,233 @@
+/* kernels.c - per-element arithmetic of every distribution and output type.
+ *
+ * One Philox block (4 x 32 bits) yields 4 values of a 32-bit output type or 2 of a
+ * 64-bit one; element i of a stream comes from block i / 4 (or i / 2).  A fill that
+ * starts or ends inside a block computes the whole block and keeps what it needs.
+ *
+ *   uniform   f32: one word each, (w >> 8) 2^-24, in double, rounded and clamped
+ *             f64: two words each, 53 bits, clamped below high
+ *   normal    Box-Muller on a pair: radius from the first draw, angle from the
+ *             second (quadrant from its top 2 bits, the rest reduced exactly to
+ *             (-pi/4, pi/4)); f32 in float32 arithmetic, f64 in float64
+ *   trunc     inverse CDF in float64 of a uniform in (Phi(a), Phi(b)) (AS241),
+ *             an asymptotic tail inversion beyond 30 sigma, uniform for intervals
+ *             over which the density is flat to 1e-9; then rounded and clamped
+ *             into [a, b] in the output type
+ *   bits      the words themselves; u64 = w0 | w1 << 32, w2 | w3 << 32
+ */
+#include <string.h>
+
+#include "initfill/kernels.h"
+#include "initfill/fmath.h"
+#include "initfill/philox.h"
+
+/* ------------------------------------------------------------------ uniform */
+
+IF_INLINE float clampf(float x, float lo, float hi) {
+    x = x < lo ? lo : x;
+    return x > hi ? hi : x;
+}
+IF_INLINE double clampd(double x, double lo, double hi) {
+    x = x < lo ? lo : x;
+    return x > hi ? hi : x;
+}
+
+IF_INLINE void blk_uniform_f32(const initfill_plan *p, const uint32_t w[4], float *o) {
+    for (int k = 0; k < 4; ++k) {
+        const double y = p->lo + p->span * if_u01_co_24(w[k]);
+        o[k] = clampf((float)y, p->clo_f, p->chi_f);
+    }
+}
+
+IF_INLINE void blk_uniform_f64(const initfill_plan *p, const uint32_t w[4], double *o) {
+    for (int k = 0; k < 2; ++k) {
+        const double y = p->lo + p->span * if_u01_co_53(if_join64(w[2 * k], w[2 * k + 1]));
+        o[k] = clampd(y, p->clo, p->chi);
+    }
+}
+
+/* ------------------------------------------------------------------- normal */
+
+IF_INLINE void box_muller_f32(uint32_t wr, uint32_t wa, float *z0, float *z1) {
+    const float r = __builtin_sqrtf(-2.0f * if_logf(if_u01_oc_f32(wr)));
+    const int32_t m = (int32_t)((wa >> 6) & UINT32_C(0xFFFFFF));
+    const float phi = (float)(2 * m - 0xFFFFFF) * (float)(1.5707963267948966 * 0x1p-25);
+    float s, c;
+    if_sincosf(phi, &s, &c);
+    switch (wa >> 30) {
+    case 0: *z0 = r * c; *z1 = r * s; break;
+    case 1: *z0 = r * -s; *z1 = r * c; break;
+    case 2: *z0 = r * -c; *z1 = r * -s; break;
+    default: *z0 = r * s; *z1 = r * -c; break;
+    }
+}
+
+IF_INLINE void box_muller_f64(uint64_t wr, uint64_t wa, double *z0, double *z1) {
+    const double r = __builtin_sqrt(-2.0 * if_log(if_u01_oc_53(wr)));
+    const int64_t m = (int64_t)((wa >> 10) & UINT64_C(0xFFFFFFFFFFFFF));
+    const double phi = (double)(2 * m - INT64_C(0xFFFFFFFFFFFFF)) *
+                       (1.5707963267948966 * 0x1p-53);
+    double s, c;
+    if_sincos(phi, &s, &c);
+    switch (wa >> 62) {
+    case 0: *z0 = r * c; *z1 = r * s; break;
+    case 1: *z0 = r * -s; *z1 = r * c; break;
+    case 2: *z0 = r * -c; *z1 = r * -s; break;
+    default: *z0 = r * s; *z1 = r * -c; break;
+    }
+}
+
+IF_INLINE void blk_normal_f32(const initfill_plan *p, const uint32_t w[4], float *o) {
+    float z[4];
+    box_muller_f32(w[0], w[1], &z[0], &z[1]);
+    box_muller_f32(w[2], w[3], &z[2], &z[3]);
+    for (int k = 0; k < 4; ++k) o[k] = p->mean_f + p->std_f * z[k];
+}
+
+IF_INLINE void blk_normal_f64(const initfill_plan *p, const uint32_t w[4], double *o) {
+    double z[2];
+    box_muller_f64(if_join64(w[0], w[1]), if_join64(w[2], w[3]), &z[0], &z[1]);
+    for (int k = 0; k < 2; ++k) o[k] = p->mean + p->std * z[k];
+}
+
+/* --------------------------------------------------------- truncated normal */
+
+/* x >= t with P(X > x | X > t) = v for X ~ N(0,1), t >= 30: solve
+ *   y = -log v - log(x / t) + log h(x) - log h(t),  x = sqrt(t^2 + 2y)
+ * (Q(x) = phi(x) h(x) / x); the map contracts by ~1/x^2 <= 1/900 per step. */
+static double tn_far_tail(const initfill_plan *p, double u) {
+    const double t = p->t;
+    const double y0 = -if_log(1.0 - u * p->one_minus_r);
+    double y = y0;
+    for (int i = 0; i < 6; ++i) {
+        const double x = t * __builtin_sqrt(1.0 + (2.0 * y / t) / t);
+        y = y0 - if_log(x / t) + (if_log_mills_h(x) - p->lnht);
+    }
+    return t * __builtin_sqrt(1.0 + (2.0 * y / t) / t);
+}
+
+/* The unclamped float64 value for a uniform u in (0, 1). */
+IF_INLINE double tn_value(const initfill_plan *p, double u) {
+    double z;
+    if (IF_LIKELY(p->mode == 0)) {
+        const double pr = p->pa + u * p->z;
+        z = pr <= 0.5 ? if_ppnd(pr) : -if_ppnd(p->qb + (1.0 - u) * p->z);
+    } else if (p->mode == 1) {
+        z = -tn_far_tail(p, u);
+    } else {
+        return p->lo + p->span * u;
+    }
+    return p->mean + p->std * (p->sign * z);
+}
+
+IF_INLINE void blk_trunc_f32(const initfill_plan *p, const uint32_t w[4], float *o) {
+    for (int k = 0; k < 4; ++k)
+        o[k] = clampf((float)tn_value(p, if_u01_oo_32(w[k])), p->clo_f, p->chi_f);
+}
+
+IF_INLINE void blk_trunc_f64(const initfill_plan *p, const uint32_t w[4], double *o) {
+    for (int k = 0; k < 2; ++k) {
+        const double u = if_u01_oo_52(if_join64(w[2 * k], w[2 * k + 1]));
+        o[k] = clampd(tn_value(p, u), p->clo, p->chi);
+    }
+}
+
+/* --------------------------------------------------------------------- bits */
+
+IF_INLINE void blk_bits_u32(const initfill_plan *p, const uint32_t w[4], uint32_t *o) {
+    (void)p;
+    for (int k = 0; k < 4; ++k) o[k] = w[k];
+}
+
+IF_INLINE void blk_bits_u64(const initfill_plan *p, const uint32_t w[4], uint64_t *o) {
+    (void)p;
+    o[0] = if_join64(w[0], w[1]);
+    o[1] = if_join64(w[2], w[3]);
+}
+
+/* ------------------------------------------------------- contiguous drivers */
+
+#define IF_DEFINE_GEN(NAME, T, EPB, BLOCK)                                          \
+    static void NAME(const initfill_plan *p, uint64_t seed, uint64_t stream,        \
+                     uint64_t first, size_t n, T *out) {                            \
+        uint64_t blk = first / (EPB);                                               \
+        const size_t skip = (size_t)(first % (EPB));                                \
+        uint32_t w[4];                                                              \
+        T tmp[EPB];                                                                 \
+        if (skip != 0 && n != 0) {                                                  \
+            if_philox_block(seed, stream, blk++, w);                                \
+            BLOCK(p, w, tmp);                                                       \
+            size_t take = (EPB) - skip;                                             \
+            if (take > n) take = n;                                                 \
+            memcpy(out, tmp + skip, take * sizeof(T));                              \
+            out += take;                                                            \
+            n -= take;                                                              \
+        }                                                                           \
+        for (; n >= (EPB); n -= (EPB), out += (EPB)) {                              \
+            if_philox_block(seed, stream, blk++, w);                                \
+            BLOCK(p, w, out);                                                       \
+        }                                                                           \
+        if (n != 0) {                                                               \
+            if_philox_block(seed, stream, blk, w);                                  \
+            BLOCK(p, w, tmp);                                                       \
+            memcpy(out, tmp, n * sizeof(T));                                        \
+        }                                                                           \
+    }
+
+IF_DEFINE_GEN(gen_uniform_f32, float, 4, blk_uniform_f32)
+IF_DEFINE_GEN(gen_uniform_f64, double, 2, blk_uniform_f64)
+IF_DEFINE_GEN(gen_normal_f32, float, 4, blk_normal_f32)
+IF_DEFINE_GEN(gen_normal_f64, double, 2, blk_normal_f64)
+IF_DEFINE_GEN(gen_trunc_f32, float, 4, blk_trunc_f32)
+IF_DEFINE_GEN(gen_trunc_f64, double, 2, blk_trunc_f64)
+IF_DEFINE_GEN(gen_bits_u32, uint32_t, 4, blk_bits_u32)
+IF_DEFINE_GEN(gen_bits_u64, uint64_t, 2, blk_bits_u64)
+
+static void gen_contig(const initfill_plan *p, uint64_t seed, uint64_t stream,
+                       uint64_t first, size_t n, void *out) {
+    const int f64 = p->dtype == INITFILL_FLOAT64 || p->dtype == INITFILL_UINT64;
+    switch (p->dist) {
+    case INITFILL_UNIFORM:
+        if (f64) gen_uniform_f64(p, seed, stream, first, n, out);
+        else gen_uniform_f32(p, seed, stream, first, n, out);
+        break;
+    case INITFILL_NORMAL:
+        if (f64) gen_normal_f64(p, seed, stream, first, n, out);
+        else gen_normal_f32(p, seed, stream, first, n, out);
+        break;
+    case INITFILL_TRUNC_NORMAL:
+        if (f64) gen_trunc_f64(p, seed, stream, first, n, out);
+        else gen_trunc_f32(p, seed, stream, first, n, out);
+        break;
+    default:
+        if (f64) gen_bits_u64(p, seed, stream, first, n, out);
+        else gen_bits_u32(p, seed, stream, first, n, out);
+        break;
+    }
+}
+
+/* Elements generated per step of a strided fill; 2 KiB of stack. */
+#define IF_TILE 256
+
+void if_gen_1d(const initfill_plan *p, uint64_t seed, uint64_t stream,
+               uint64_t first, size_t n, char *out, int64_t stride) {
+    const size_t es = (size_t)initfill_dtype_size(p->dtype);
+    if (stride == (int64_t)es) {
+        gen_contig(p, seed, stream, first, n, out);
+        return;
+    }
+    /* Addresses are computed as integers: with a negative stride, stepping a
+     * pointer past the last element would already be undefined behaviour. */
+    _Alignas(64) unsigned char tile[IF_TILE * 8];
+    uintptr_t addr = (uintptr_t)out;
+    while (n != 0) {
+        const size_t m = n < IF_TILE ? n : IF_TILE;
+        gen_contig(p, seed, stream, first, m, tile);
+        for (size_t i = 0; i < m; ++i) {
+            memcpy((void *)addr, tile + i * es, es);
+            if (i + 1 < n) addr += (uintptr_t)stride;
+        }
+        first += m;
+        n -= m;
+    }
+}

@@ -1,0 +1,184 @@
+/* plan.c - validation and per-call preparation of distribution parameters.
+ *
+ * Runs once per fill, so it may use libm (erfc, expm1, log, nextafter); nothing
+ * here runs per element.  The per-element arithmetic lives in kernels.c. */
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "initfill/initfill.h"
+#include "initfill/fmath.h"
+
+/* Beyond this the inverse-CDF path would need Phi below ~1e-198; the asymptotic
+ * tail sampler takes over (see tn_far_tail in kernels.c). */
+#define IF_TAIL_START 30.0
+
+int initfill_dtype_size(int dtype) {
+    switch (dtype) {
+    case INITFILL_FLOAT32: case INITFILL_UINT32: return 4;
+    case INITFILL_FLOAT64: case INITFILL_UINT64: return 8;
+    default: return 0;
+    }
+}
+
+static int is_float(int dtype) {
+    return dtype == INITFILL_FLOAT32 || dtype == INITFILL_FLOAT64;
+}
+
+static double dtype_max(int dtype) {
+    return dtype == INITFILL_FLOAT32 ? (double)FLT_MAX : DBL_MAX;
+}
+
+/* Smallest value of the output type >= x, and largest <= x (x within range). */
+static double ceil_to(int dtype, double x) {
+    if (dtype == INITFILL_FLOAT64) return x;
+    float f = (float)x;
+    if ((double)f < x) f = nextafterf(f, INFINITY);
+    return (double)f;
+}
+static double floor_to(int dtype, double x) {
+    if (dtype == INITFILL_FLOAT64) return x;
+    float f = (float)x;
+    if ((double)f > x) f = nextafterf(f, -INFINITY);
+    return (double)f;
+}
+
+static void set_clamp(initfill_plan *p, double lo, double hi) {
+    p->clo = lo;
+    p->chi = hi;
+    p->clo_f = (float)lo;
+    p->chi_f = (float)hi;
+}
+
+static double phi_cdf(double x) { return 0.5 * erfc(-x * 0.70710678118654752440); }
+
+static int plan_uniform(initfill_plan *p, double low, double high) {
+    const double mx = dtype_max(p->dtype);
+    if (!isfinite(low) || !isfinite(high) || !(low <= high)) return INITFILL_ERR_PARAM;
+    if (fabs(low) > mx || fabs(high) > mx) return INITFILL_ERR_PARAM;
+    const double span = high - low;
+    if (!isfinite(span)) return INITFILL_ERR_PARAM;
+    p->lo = low;
+    p->span = span;
+    if (span == 0.0) {
+        const double v = p->dtype == INITFILL_FLOAT32 ? (double)(float)low : low;
+        set_clamp(p, v, v);
+        return INITFILL_OK;
+    }
+    /* [low, high): the largest representable value below high. */
+    double hi;
+    if (p->dtype == INITFILL_FLOAT32) {
+        float f = (float)high;
+        if ((double)f >= high) f = nextafterf(f, -INFINITY);
+        hi = (double)f;
+    } else {
+        hi = nextafter(high, -INFINITY);
+    }
+    const double lo = ceil_to(p->dtype, low);
+    if (!(lo <= hi)) return INITFILL_ERR_PARAM;
+    set_clamp(p, lo, hi);
+    return INITFILL_OK;
+}
+
+static int plan_normal(initfill_plan *p, double mean, double std) {
+    const double mx = dtype_max(p->dtype);
+    if (!isfinite(mean) || !isfinite(std) || !(std >= 0.0)) return INITFILL_ERR_PARAM;
+    /* Keep mean + std * z finite for every z the generator can produce (|z| < 9). */
+    if (fabs(mean) > mx / 2 || std > mx / 32) return INITFILL_ERR_PARAM;
+    p->mean = mean;
+    p->std = std;
+    p->mean_f = (float)mean;
+    p->std_f = (float)std;
+    return INITFILL_OK;
+}
+
+static int plan_trunc_normal(initfill_plan *p, double mean, double std, double a,
+                             double b) {
+    const double mx = dtype_max(p->dtype);
+    if (!isfinite(mean) || !isfinite(std) || !(std > 0.0)) return INITFILL_ERR_PARAM;
+    if (isnan(a) || isnan(b) || !(a < b) || a == INFINITY || b == -INFINITY)
+        return INITFILL_ERR_PARAM;
+    if (fabs(mean) > mx) return INITFILL_ERR_PARAM;
+    /* Clamp limits: the representable values inside [a, b]. */
+    const double clo = a < -mx ? -mx : ceil_to(p->dtype, a);
+    const double chi = b > mx ? mx : floor_to(p->dtype, b);
+    if (!(clo <= chi)) return INITFILL_ERR_PARAM;
+    set_clamp(p, clo, chi);
+    p->mean = mean;
+    p->std = std;
+
+    double al = (a - mean) / std, be = (b - mean) / std;
+    if (isnan(al) || isnan(be) || al == INFINITY || be == -INFINITY || !(al < be))
+        return INITFILL_ERR_PARAM;
+    p->sign = 1.0;
+    /* Work where the interval's mass is in the lower tail, so that Phi is small
+     * and accurate there (reflection z -> -z). */
+    if (!(isinf(al) && isinf(be)) && al + be > 0.0) {
+        const double t = al;
+        al = -be;
+        be = -t;
+        p->sign = -1.0;
+    }
+    const double w = be - al;
+    const double far = fmax(fabs(al), fabs(be));
+    if (w <= 1e-9 && w * far <= 1e-9) {
+        /* Density varies by less than ~1e-9 across the interval: uniform on [a, b]. */
+        p->mode = 2;
+        p->lo = a;
+        p->span = b - a;
+        if (!isfinite(p->span)) return INITFILL_ERR_PARAM;
+        return INITFILL_OK;
+    }
+    if (be < -IF_TAIL_START) {
+        /* Whole interval far in the (reflected) lower tail: mirror to [t, s]. */
+        const double t = -be, s = -al;
+        if (t > 1e150) return INITFILL_ERR_PARAM;
+        p->mode = 1;
+        p->t = t;
+        p->lnht = if_log_mills_h(t);
+        if (isinf(s)) {
+            p->one_minus_r = 1.0;
+        } else {
+            const double lnr = -(s - t) * ((s + t) * 0.5) - log(s / t) +
+                               (s > 1e150 ? 0.0 : if_log_mills_h(s)) - p->lnht;
+            p->one_minus_r = -expm1(lnr);
+        }
+        return INITFILL_OK;
+    }
+    p->mode = 0;
+    p->pa = isinf(al) ? 0.0 : phi_cdf(al);
+    p->qb = isinf(be) ? 0.0 : phi_cdf(-be);
+    p->z = be <= 0.0 ? phi_cdf(be) - p->pa : (1.0 - p->pa) - p->qb;
+    if (!(p->z > 0.0)) return INITFILL_ERR_PARAM;
+    return INITFILL_OK;
+}
+
+int initfill_plan_init(initfill_plan *plan, int dist, int dtype, const double *params,
+                       int nparams) {
+    if (plan == NULL) return INITFILL_ERR_NULL;
+    memset(plan, 0, sizeof *plan);
+    if (initfill_dtype_size(dtype) == 0) return INITFILL_ERR_DTYPE;
+    plan->dist = dist;
+    plan->dtype = dtype;
+    switch (dist) {
+    case INITFILL_BITS:
+        return is_float(dtype) ? INITFILL_ERR_DTYPE : INITFILL_OK;
+    case INITFILL_UNIFORM:
+        if (!is_float(dtype)) return INITFILL_ERR_DTYPE;
+        if (params == NULL) return INITFILL_ERR_NULL;
+        if (nparams != 2) return INITFILL_ERR_PARAM;
+        return plan_uniform(plan, params[0], params[1]);
+    case INITFILL_NORMAL:
+        if (!is_float(dtype)) return INITFILL_ERR_DTYPE;
+        if (params == NULL) return INITFILL_ERR_NULL;
+        if (nparams != 2) return INITFILL_ERR_PARAM;
+        return plan_normal(plan, params[0], params[1]);
+    case INITFILL_TRUNC_NORMAL:
+        if (!is_float(dtype)) return INITFILL_ERR_DTYPE;
+        if (params == NULL) return INITFILL_ERR_NULL;
+        if (nparams != 4) return INITFILL_ERR_PARAM;
+        return plan_trunc_normal(plan, params[0], params[1], params[2], params[3]);
+    default:
+        return INITFILL_ERR_DIST;
+    }
+}

@@ -1,0 +1,66 @@
+"""initfill: fast, bit-reproducible in-place initialization of large buffers.
+
+Every value is a pure function of ``(seed, stream, global element index)``, computed
+by C kernels on the counter-based Philox4x32-10 generator: the same bytes come out
+whatever the thread count, the memory layout, or the way a tensor is sharded.
+
+The main names:
+
+- :class:`Generator` -- a seed and a stream counter, with ``uniform_``, ``normal_``,
+  ``trunc_normal_`` and ``bits_`` fills;
+- ``torch.nn.init``-style functions: :func:`uniform_`, :func:`normal_`,
+  :func:`trunc_normal_`, :func:`constant_`, :func:`zeros_`, :func:`ones_`,
+  :func:`xavier_uniform_`, :func:`xavier_normal_`, :func:`kaiming_uniform_`,
+  :func:`kaiming_normal_`, :func:`calculate_gain`;
+- :func:`lecun_uniform_`, :func:`lecun_normal_`, :func:`variance_scaling_`
+  (Keras/JAX), :func:`compute_fans`;
+- :func:`manual_seed`, :func:`set_num_threads`, :func:`get_num_threads`.
+"""
+from ._core import ALGORITHM_VERSION
+from ._fans import calculate_gain, compute_fans
+from ._generator import Generator, stream_id
+from ._init import (
+    constant_,
+    default_generator,
+    kaiming_normal_,
+    kaiming_uniform_,
+    lecun_normal_,
+    lecun_uniform_,
+    manual_seed,
+    normal_,
+    ones_,
+    trunc_normal_,
+    uniform_,
+    variance_scaling_,
+    xavier_normal_,
+    xavier_uniform_,
+    zeros_,
+)
+from ._threads import get_num_threads, set_num_threads
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ALGORITHM_VERSION",
+    "Generator",
+    "calculate_gain",
+    "compute_fans",
+    "constant_",
+    "default_generator",
+    "get_num_threads",
+    "kaiming_normal_",
+    "kaiming_uniform_",
+    "lecun_normal_",
+    "lecun_uniform_",
+    "manual_seed",
+    "normal_",
+    "ones_",
+    "set_num_threads",
+    "stream_id",
+    "trunc_normal_",
+    "uniform_",
+    "variance_scaling_",
+    "xavier_normal_",
+    "xavier_uniform_",
+    "zeros_",
+]

@@ -1,0 +1,117 @@
+"""Cython glue between NumPy arrays and the C kernels of ``csrc/``.
+
+Only checks what C cannot see (the array object) and calls the kernels with the GIL
+released above a size threshold.  Everything user-facing lives in the Python modules.
+"""
+from libc.stdint cimport int64_t, uint32_t, uint64_t
+cimport numpy as cnp
+
+cnp.import_array()
+
+cdef extern from "initfill/initfill.h" nogil:
+    int INITFILL_ALGORITHM_VERSION
+    int INITFILL_OK, INITFILL_ERR_NULL, INITFILL_ERR_DTYPE, INITFILL_ERR_DIST
+    int INITFILL_ERR_PARAM, INITFILL_ERR_SHAPE, INITFILL_ERR_ALIGN
+    int INITFILL_ERR_THREADS, INITFILL_ERR_SYSTEM
+    int INITFILL_MAX_THREADS, INITFILL_MAX_NDIM
+    ctypedef struct initfill_plan:
+        pass
+    int initfill_plan_init(initfill_plan *plan, int dist, int dtype,
+                           const double *params, int nparams)
+    int initfill_fill_strided(const initfill_plan *plan, uint64_t seed,
+                              uint64_t stream, void *data, int ndim,
+                              const int64_t *shape, const int64_t *strides,
+                              const int64_t *gstrides, uint64_t gbase, int nthreads)
+
+cdef extern from "initfill/philox.h" nogil:
+    void if_philox4x32_10(const uint32_t *ctr, const uint32_t *key, uint32_t *out)
+
+ALGORITHM_VERSION = INITFILL_ALGORITHM_VERSION
+MAX_THREADS = INITFILL_MAX_THREADS
+
+# Below this many elements the GIL is kept: releasing it costs more than the fill.
+cdef Py_ssize_t NOGIL_THRESHOLD = 4096
+
+_MESSAGES = {
+    INITFILL_ERR_NULL: "a required pointer is NULL",
+    INITFILL_ERR_DTYPE: "the dtype is not supported by this distribution",
+    INITFILL_ERR_DIST: "unknown distribution",
+    INITFILL_ERR_PARAM: "the parameters are not finite, are inconsistent, or do not "
+                        "fit the output dtype",
+    INITFILL_ERR_SHAPE: "the shape, offset or global shape is out of range",
+    INITFILL_ERR_ALIGN: "the buffer is not aligned to its dtype",
+    INITFILL_ERR_THREADS: "the thread count is out of range",
+    INITFILL_ERR_SYSTEM: "a thread could not be started",
+}
+
+
+def status_message(int status):
+    """Text of a C status code."""
+    return _MESSAGES.get(status, f"unknown status {status}")
+
+
+cdef int _plan(initfill_plan *plan, int dist, int dtype, tuple params) except -1:
+    cdef double p[4]
+    cdef int n = len(params)
+    if n > 4:
+        raise ValueError("too many distribution parameters")
+    for i in range(n):
+        p[i] = params[i]
+    return initfill_plan_init(plan, dist, dtype, p, n)
+
+
+def check_params(int dist, int dtype, tuple params):
+    """Return the C status of preparing ``params`` for ``dist`` and ``dtype``."""
+    cdef initfill_plan plan
+    return _plan(&plan, dist, dtype, params)
+
+
+def fill(cnp.ndarray arr not None, int dist, int dtype, tuple params,
+         uint64_t seed, uint64_t stream, tuple gstrides, uint64_t gbase,
+         int nthreads):
+    """Fill ``arr`` in place; returns the C status (0 on success).
+
+    ``arr`` must be writable, aligned, native-endian and of the element type named by
+    ``dtype``; ``gstrides`` are the C-order element strides of the logical tensor.
+    """
+    cdef initfill_plan plan
+    cdef int status = _plan(&plan, dist, dtype, params)
+    if status != INITFILL_OK:
+        return status
+    cdef int ndim = cnp.PyArray_NDIM(arr)
+    if ndim > INITFILL_MAX_NDIM or len(gstrides) != ndim:
+        return INITFILL_ERR_SHAPE
+    if not cnp.PyArray_ISWRITEABLE(arr):
+        raise ValueError("the output array is read-only")
+    cdef int64_t shape[64]
+    cdef int64_t strides[64]
+    cdef int64_t gstr[64]
+    cdef cnp.npy_intp *dims = cnp.PyArray_DIMS(arr)
+    cdef cnp.npy_intp *strd = cnp.PyArray_STRIDES(arr)
+    for d in range(ndim):
+        shape[d] = dims[d]
+        strides[d] = strd[d]
+        gstr[d] = gstrides[d]
+    cdef void *data = cnp.PyArray_DATA(arr)
+    if cnp.PyArray_SIZE(arr) < NOGIL_THRESHOLD:
+        return initfill_fill_strided(&plan, seed, stream, data, ndim, shape, strides,
+                                     gstr, gbase, nthreads)
+    with nogil:
+        status = initfill_fill_strided(&plan, seed, stream, data, ndim, shape, strides,
+                                       gstr, gbase, nthreads)
+    return status
+
+
+def philox4x32_10(ctr, key):
+    """Raw Philox4x32-10: four 32-bit counter words and two key words -> 4 words."""
+    cdef uint32_t c[4]
+    cdef uint32_t k[2]
+    cdef uint32_t out[4]
+    if len(ctr) != 4 or len(key) != 2:
+        raise ValueError("ctr needs 4 words and key 2")
+    for i in range(4):
+        c[i] = ctr[i]
+    for i in range(2):
+        k[i] = key[i]
+    if_philox4x32_10(c, k, out)
+    return (out[0], out[1], out[2], out[3])

@@ -1,0 +1,299 @@
+"""The Generator: a seed, a stream counter, and the four fills."""
+from __future__ import annotations
+
+import hashlib
+import math
+import numbers
+import operator
+import secrets
+import threading
+from typing import Any
+
+import numpy as np
+
+from . import _core, _threads
+from ._buffers import BITS_CODES, FLOAT_CODES, addressing, as_target
+
+UNIFORM, NORMAL, TRUNC_NORMAL, BITS = 0, 1, 2, 3
+_NAMED_STREAM_BIT = 1 << 63
+
+
+def _seed64(seed: Any) -> int:
+    if seed is None:
+        return secrets.randbits(64)
+    if isinstance(seed, bool):
+        raise TypeError("seed must be an int, got bool")
+    try:
+        seed = operator.index(seed)
+    except TypeError:
+        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}") from None
+    if not 0 <= seed < 1 << 64:
+        raise ValueError(f"seed must be in [0, 2**64), got {seed}")
+    return seed
+
+
+def stream_id(stream: int | str) -> int:
+    """Return the 64-bit stream number of an int or a parameter name.
+
+    Parameters
+    ----------
+    stream : int or str
+        An int in ``[0, 2**64)`` is used as it is.  A str (e.g. a parameter name
+        such as ``"layers.3.mlp.weight"``) is hashed with BLAKE2b to 63 bits and the
+        top bit set, so named streams never meet the counter streams a Generator
+        hands out.  The hash is the same on every platform, process and Python
+        version (unlike the built-in ``hash``).
+
+    Returns
+    -------
+    int
+        The stream number.
+    """
+    if isinstance(stream, str):
+        digest = hashlib.blake2b(stream.encode("utf-8"), digest_size=8).digest()
+        return int.from_bytes(digest, "little") | _NAMED_STREAM_BIT
+    if isinstance(stream, bool):
+        raise TypeError("stream must be an int or a str, got bool")
+    try:
+        s = operator.index(stream)
+    except TypeError:
+        raise TypeError(f"stream must be an int or a str, got {type(stream).__name__}") from None
+    if not 0 <= s < 1 << 64:
+        raise ValueError(f"stream must be in [0, 2**64), got {s}")
+    return s
+
+
+def real(name: str, value: Any) -> float:
+    """``value`` as a float, with a TypeError naming ``name`` if it is not real."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiu":
+        return float(value)
+    raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+
+
+def finite(name: str, value: Any) -> float:
+    v = real(name, value)
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be finite, got {v}")
+    return v
+
+
+class Generator:
+    """A seed and a stream counter: the source of every initfill fill.
+
+    Every value written is a pure function of ``(seed, stream, global element index)``,
+    computed with the counter-based Philox4x32-10 generator.  Each fill call uses the
+    next stream of the counter unless ``stream=`` is given, so successive tensors differ
+    and a program's whole initialization is reproducible from its seed.  The values do
+    not depend on the number of threads, the memory layout of the output, or whether a
+    tensor is filled whole or one block at a time (``global_shape=``, ``offset=``).
+
+    Parameters
+    ----------
+    seed : int or None
+        A seed in ``[0, 2**64)``.  None draws one from the operating system; read it
+        back from :attr:`seed` to reproduce the run.
+
+    Examples
+    --------
+    >>> import numpy as np, initfill
+    >>> g = initfill.Generator(42)
+    >>> w = g.normal_(np.empty((256, 128), np.float32), std=0.02)
+    >>> b = g.uniform_(np.empty(256), low=-0.1, high=0.1)
+    >>> shard = g.normal_(np.empty((128, 128), np.float32), stream=0,
+    ...                   global_shape=(256, 128), offset=(128, 0), std=0.02)
+    >>> bool((shard == w[128:]).all())
+    True
+    """
+
+    def __init__(self, seed: int | None = None) -> None:
+        self._seed = _seed64(seed)
+        self._counter = 0
+        self._lock = threading.Lock()
+
+    @property
+    def seed(self) -> int:
+        """The 64-bit seed."""
+        return self._seed
+
+    @property
+    def next_stream(self) -> int:
+        """The stream the next fill without ``stream=`` will use."""
+        return self._counter
+
+    def __repr__(self) -> str:
+        return f"initfill.Generator(seed={self._seed}, next_stream={self._counter})"
+
+    def _take_stream(self, stream: int | str | None) -> int:
+        if stream is not None:
+            return stream_id(stream)
+        with self._lock:
+            s = self._counter
+            self._counter += 1
+        return s
+
+    def _fill(self, x, dist, params, codes, what, dtype, stream, global_shape, offset):
+        arr, code = as_target(x, dtype, codes, what)
+        _, gstrides, gbase = addressing(arr.shape, global_shape, offset)
+        status = _core.check_params(dist, code, params)
+        if status:
+            raise ValueError(
+                f"{what}: parameters {params} are not valid for dtype {arr.dtype.name}: "
+                f"{_core.status_message(status)}"
+            )
+        if stream is not None:
+            stream = stream_id(stream)
+        s = self._take_stream(stream)
+        status = _core.fill(arr, dist, code, params, self._seed, s, gstrides, gbase,
+                            _threads.get_num_threads())
+        if status:
+            raise ValueError(f"{what}: {_core.status_message(status)}")
+        return x
+
+    def uniform_(self, x, low=0.0, high=1.0, *, stream=None, global_shape=None,
+                 offset=None, dtype=None):
+        """Fill `x` in place with uniform values in ``[low, high)``.
+
+        Parameters
+        ----------
+        x : ndarray or writable buffer
+            float32 or float64 output, any shape and strides.
+        low, high : float
+            Bounds; ``low <= high``, both finite and representable in the dtype.
+            No value equals ``high`` after rounding; ``low == high`` fills ``low``.
+        stream : int or str, optional
+            Stream to use instead of the next counter stream; the counter does not
+            advance.  A str is hashed (see :func:`initfill.stream_id`).
+        global_shape, offset : tuple of int, optional
+            `x` is the block ``[o0:o0+x.shape[0], ...]`` of a logical tensor of
+            `global_shape`; its values equal that slice of a whole fill.
+        dtype : dtype-like, optional
+            Element type when `x` is a raw byte buffer.
+
+        Returns
+        -------
+        x
+            The same object, filled.
+
+        Raises
+        ------
+        TypeError
+            Unsupported object, dtype or byte order, or a non-real parameter.
+        ValueError
+            Read-only or misaligned buffer, ``low > high``, non-finite bounds, bad
+            `global_shape`/`offset`.  Nothing is written when an error is raised.
+        """
+        lo, hi = finite("low", low), finite("high", high)
+        if lo > hi:
+            raise ValueError(f"low must be <= high, got low={lo}, high={hi}")
+        return self._fill(x, UNIFORM, (lo, hi), FLOAT_CODES, "uniform_", dtype, stream,
+                          global_shape, offset)
+
+    def normal_(self, x, mean=0.0, std=1.0, *, stream=None, global_shape=None,
+                offset=None, dtype=None):
+        """Fill `x` in place with normal values N(`mean`, `std`**2).
+
+        Box-Muller on Philox words with initfill's own log and sin/cos polynomials,
+        so the values are the same on every platform and SIMD level.
+
+        Parameters
+        ----------
+        x : ndarray or writable buffer
+            float32 or float64 output, any shape and strides.
+        mean : float
+            Mean, finite.
+        std : float
+            Standard deviation, finite and ``>= 0``.
+        stream, global_shape, offset, dtype
+            As in :meth:`uniform_`.
+
+        Returns
+        -------
+        x
+            The same object, filled.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As in :meth:`uniform_`; ValueError also for ``std < 0`` or a `mean`/`std`
+            that overflows the dtype.
+        """
+        m, s = finite("mean", mean), finite("std", std)
+        if s < 0:
+            raise ValueError(f"std must be >= 0, got {s}")
+        return self._fill(x, NORMAL, (m, s), FLOAT_CODES, "normal_", dtype, stream,
+                          global_shape, offset)
+
+    def trunc_normal_(self, x, mean=0.0, std=1.0, a=-2.0, b=2.0, *, stream=None,
+                      global_shape=None, offset=None, dtype=None):
+        """Fill `x` in place with N(`mean`, `std`**2) truncated to ``[a, b]``.
+
+        `a` and `b` are absolute bounds, as in ``torch.nn.init.trunc_normal_``.
+        Rejection-free inverse CDF (Wichura's AS241 in float64) of a uniform in
+        ``(Phi(alpha), Phi(beta))``, computed in the tail nearer to the interval;
+        an asymptotic tail inversion beyond 30 standard deviations; uniform for
+        intervals across which the density is flat to 1e-9.  Every value lies in
+        ``[a, b]`` after rounding to the output dtype.
+
+        Parameters
+        ----------
+        x : ndarray or writable buffer
+            float32 or float64 output, any shape and strides.
+        mean : float
+            Mean of the parent normal, finite.
+        std : float
+            Standard deviation of the parent normal, finite and ``> 0``.
+        a, b : float
+            Bounds with ``a < b``; ``a = -inf`` and ``b = inf`` are allowed.  At
+            least one value of the dtype must lie in ``[a, b]``.
+        stream, global_shape, offset, dtype
+            As in :meth:`uniform_`.
+
+        Returns
+        -------
+        x
+            The same object, filled.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As in :meth:`uniform_`; ValueError also for ``std <= 0``, ``a >= b``,
+            NaN bounds, or bounds that no value of the dtype fits between.
+        """
+        m, s = finite("mean", mean), finite("std", std)
+        lo, hi = real("a", a), real("b", b)
+        if s <= 0:
+            raise ValueError(f"std must be > 0, got {s}")
+        if math.isnan(lo) or math.isnan(hi):
+            raise ValueError(f"a and b must not be NaN, got a={lo}, b={hi}")
+        if not lo < hi:
+            raise ValueError(f"a must be < b, got a={lo}, b={hi}")
+        if lo == math.inf or hi == -math.inf:
+            raise ValueError(f"the interval [a, b] = [{lo}, {hi}] is empty")
+        return self._fill(x, TRUNC_NORMAL, (m, s, lo, hi), FLOAT_CODES, "trunc_normal_",
+                          dtype, stream, global_shape, offset)
+
+    def bits_(self, x, *, stream=None, global_shape=None, offset=None, dtype=None):
+        """Fill `x` in place with the raw words of the generator.
+
+        Element ``i`` of a uint32 output is word ``i % 4`` of Philox block ``i // 4``;
+        element ``i`` of a uint64 output joins words ``2(i % 2)`` (low half) and
+        ``2(i % 2) + 1`` (high half) of block ``i // 2``.  The counter of block ``k``
+        of stream ``s`` is ``(k mod 2**32, k >> 32, s mod 2**32, s >> 32)`` and the key
+        ``(seed mod 2**32, seed >> 32)``.
+
+        Parameters
+        ----------
+        x : ndarray or writable buffer
+            uint32 or uint64 output, any shape and strides.
+        stream, global_shape, offset, dtype
+            As in :meth:`uniform_`.
+
+        Returns
+        -------
+        x
+            The same object, filled.
+        """
+        return self._fill(x, BITS, (), BITS_CODES, "bits_", dtype, stream, global_shape,
+                          offset)

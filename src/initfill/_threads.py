@@ -1,0 +1,84 @@
+"""How many threads a fill may use."""
+from __future__ import annotations
+
+import operator
+import os
+import warnings
+
+from . import _core
+
+ENV_VAR = "INITFILL_NUM_THREADS"
+
+
+def _available_cpus() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _from_env() -> int:
+    raw = os.environ.get(ENV_VAR)
+    if raw is None or raw.strip() == "":
+        return _available_cpus()
+    try:
+        n = int(raw)
+        if not 1 <= n <= _core.MAX_THREADS:
+            raise ValueError
+    except ValueError:
+        warnings.warn(
+            f"ignoring {ENV_VAR}={raw!r}: expected an integer in [1, {_core.MAX_THREADS}]",
+            RuntimeWarning,
+            stacklevel=3,
+        )
+        return _available_cpus()
+    return n
+
+
+_num_threads = _from_env()
+
+
+def set_num_threads(n: int) -> None:
+    """Set the number of threads later fills may use.
+
+    Parameters
+    ----------
+    n : int
+        A positive thread count, at most 1024.  Small buffers run on the calling
+        thread whatever this says.  The values written never depend on it.
+
+    Raises
+    ------
+    TypeError
+        If `n` is not an integer.
+    ValueError
+        If `n` is out of range.
+
+    See Also
+    --------
+    get_num_threads
+    """
+    global _num_threads
+    if isinstance(n, bool):
+        raise TypeError("n must be an int, got bool")
+    try:
+        n = operator.index(n)
+    except TypeError:
+        raise TypeError(f"n must be an int, got {type(n).__name__}") from None
+    if not 1 <= n <= _core.MAX_THREADS:
+        raise ValueError(f"n must be in [1, {_core.MAX_THREADS}], got {n}")
+    _num_threads = n
+
+
+def get_num_threads() -> int:
+    """Return the number of threads fills may use.
+
+    It starts as the environment variable ``INITFILL_NUM_THREADS`` when that is set,
+    else as the number of CPUs this process may run on.
+
+    Returns
+    -------
+    int
+        The current thread count.
+    """
+    return _num_threads
