@@ -558,3 +558,18 @@ def test_generator_fills_return_the_same_object(method, dtype, kw):
     g = initfill.Generator(1)
     for x in (np.empty(5, dtype), np.empty((4, 4), dtype)[::2, ::-1], np.empty((), dtype)):
         assert getattr(g, method)(x, **kw) is x
+
+
+def test_self_overlapping_views_are_refused_before_any_write():
+    # Elements sharing memory would make the result depend on which thread writes
+    # last; such views are refused, and the memory behind them is left untouched.
+    from numpy.lib.stride_tricks import as_strided
+
+    buf = np.arange(8, dtype=np.float32)
+    before = buf.copy()
+    zero = as_strided(buf, shape=(2**18,), strides=(0,), writeable=True)
+    interleaved = as_strided(buf, shape=(3, 4), strides=(4, 4), writeable=True)
+    for view in (zero, interleaved):
+        with pytest.raises(ValueError, match="share memory"):
+            initfill.Generator(1).normal_(view)
+    assert np.array_equal(buf, before)

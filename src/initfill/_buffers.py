@@ -61,8 +61,8 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tupl
                     f"dtype={want.name} does not match x, whose elements are "
                     f"{_dtype_name(arr.dtype)}; dtype= reinterprets raw byte buffers only"
                 )
-            if arr.ndim > 1 or (arr.ndim == 1 and arr.strides[0] != 1):
-                raise ValueError("a raw byte buffer given with dtype= must be contiguous")
+            if not arr.flags.c_contiguous:
+                raise ValueError("a raw byte buffer given with dtype= must be C-contiguous")
             arr = arr.reshape(-1)
             if arr.size % want.itemsize:
                 raise ValueError(
