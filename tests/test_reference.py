@@ -9,8 +9,8 @@ mapping of algorithm version 1 is rebuilt on top of it:
 - 32-bit outputs: element i is word i % 4 of block i // 4;
 - 64-bit outputs: element i joins words 2j (low) and 2j + 1 (high) of block i // 2,
   j = i % 2;
-- uniform float32: float32(low + (high - low) * ((w >> 8) * 2**-24)) computed in
-  float64, clamped into [smallest float32 >= low, largest float32 < high];
+- uniform float32: low + (high - low) * ((w >> 8) * 2**-24) computed in float64,
+  rounded down to float32, clamped into [smallest float32 >= low, largest float32 < high];
 - uniform float64: low + (high - low) * ((u64 >> 11) * 2**-53), clamped below high.
 
 Bit-exact equality with initfill's fills (bits_ and uniform_) at offsets that start
@@ -110,8 +110,10 @@ def ref_uniform(seed, stream, idx, low, high, dtype):
         return np.full(np.size(idx), low, dtype=dtype)
     if dtype == np.float32:
         u = (ref_bits32(seed, stream, idx) >> np.uint32(8)).astype(np.float64) * 2.0**-24
-        y = (low + (high - low) * u).astype(np.float32)
-        return np.clip(y, _f32_ceil(low), _f32_below(high))
+        y = low + (high - low) * u
+        f = y.astype(np.float32)
+        f = np.where(f.astype(np.float64) > y, np.nextafter(f, np.float32(-np.inf)), f)
+        return np.clip(f, _f32_ceil(low), _f32_below(high))
     u = (ref_bits64(seed, stream, idx) >> np.uint64(11)).astype(np.float64) * 2.0**-53
     y = low + (high - low) * u
     return np.minimum(y, np.nextafter(high, -np.inf))
@@ -189,16 +191,21 @@ def test_uniform_mapping(dtype, low, high):
                 seed, stream, window, low, high)
 
 
-def test_uniform_float32_never_reaches_high():
-    # high = 1 + 2**-20 spans 8 float32 values; u close to 1 rounds to high in float32
-    # and must be clamped to the float32 just below it.
+def test_uniform_float32_never_reaches_high_and_fills_cells_evenly():
+    # high = 1 + 2**-20 spans 8 float32 values.  Values are rounded down, so each of
+    # the 8 cells gets exactly 1/8 of the 2**24-point lattice (round-to-nearest would
+    # give the first cell half as much and the last, clamped, 3/2 as much).
     low, high = 1.0, 1.0 + 2.0**-20
-    x = initfill.Generator(3).uniform_(np.empty(2**16, np.float32), low, high, stream=0)
+    n = 2**16
+    x = initfill.Generator(3).uniform_(np.empty(n, np.float32), low, high, stream=0)
     assert x.max() < np.float32(high) and x.min() >= np.float32(low)
-    # The reference agrees, and the clamp is actually hit.
-    idx = np.arange(2**16, dtype=np.uint64)
+    idx = np.arange(n, dtype=np.uint64)
     assert np.array_equal(x, ref_uniform(3, 0, idx, low, high, np.float32))
-    assert (x == np.nextafter(np.float32(high), np.float32(0))).any()
+    cells = np.round((x.astype(np.float64) - 1.0) * 2.0**23).astype(int)
+    counts = np.bincount(cells, minlength=8)
+    assert counts.size == 8
+    from scipy import stats
+    assert stats.chisquare(counts).pvalue > 1e-6, counts
 
 
 @pytest.mark.parametrize("dtype", [np.uint32, np.uint64, np.float32, np.float64])
