@@ -42,6 +42,7 @@ setup(
             "wraparound": False,
             "cdivision": True,
             "embedsignature": True,
+            "autotestdict": False,
         },
     ),
 )
