@@ -37,6 +37,8 @@ from ._init import (
     zeros_,
 )
 from ._threads import get_num_threads, set_num_threads
+from . import initializers
+from ._recommend import recommend
 
 __version__ = "0.1.0"
 
@@ -48,6 +50,7 @@ __all__ = [
     "constant_",
     "default_generator",
     "get_num_threads",
+    "initializers",
     "kaiming_normal_",
     "kaiming_uniform_",
     "lecun_normal_",
@@ -55,6 +58,7 @@ __all__ = [
     "manual_seed",
     "normal_",
     "ones_",
+    "recommend",
     "set_num_threads",
     "stream_id",
     "trunc_normal_",
