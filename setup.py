@@ -10,7 +10,7 @@ import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-C_SOURCES = ["csrc/plan.c", "csrc/kernels.c", "csrc/driver.c"]
+C_SOURCES = ["csrc/plan.c", "csrc/special.c", "csrc/kernels.c", "csrc/driver.c"]
 
 if sys.platform == "win32":
     COMPILE_ARGS = ["/O2", "/fp:strict"]

@@ -1,13 +1,16 @@
 /* plan.c - validation and per-call preparation of distribution parameters.
  *
- * Runs once per fill, so it may use libm (erfc, expm1, log, nextafter); nothing
- * here runs per element.  The per-element arithmetic lives in kernels.c. */
+ * Runs once per fill; nothing here runs per element (that is kernels.c).  What
+ * enters the values (Phi, log, expm1) is the project's own (special.c, fmath.h), so
+ * the prepared constants are the same on every C library; libm's nextafter is exact
+ * by definition. */
 #include <float.h>
 #include <math.h>
 #include <string.h>
 
 #include "initfill/initfill.h"
 #include "initfill/fmath.h"
+#include "initfill/special.h"
 
 /* Beyond this the inverse-CDF path would need Phi below ~1e-198; the asymptotic
  * tail sampler takes over (see tn_far_tail in kernels.c). */
@@ -49,8 +52,6 @@ static void set_clamp(initfill_plan *p, double lo, double hi) {
     p->clo_f = (float)lo;
     p->chi_f = (float)hi;
 }
-
-static double phi_cdf(double x) { return 0.5 * erfc(-x * 0.70710678118654752440); }
 
 static int plan_uniform(initfill_plan *p, double low, double high) {
     const double mx = dtype_max(p->dtype);
@@ -139,16 +140,16 @@ static int plan_trunc_normal(initfill_plan *p, double mean, double std, double a
         if (isinf(s)) {
             p->one_minus_r = 1.0;
         } else {
-            const double lnr = -(s - t) * ((s + t) * 0.5) - log(s / t) +
+            const double lnr = -(s - t) * ((s + t) * 0.5) - if_log(s / t) +
                                (s > 1e150 ? 0.0 : if_log_mills_h(s)) - p->lnht;
-            p->one_minus_r = -expm1(lnr);
+            p->one_minus_r = -if_expm1(lnr);
         }
         return INITFILL_OK;
     }
     p->mode = 0;
-    p->pa = isinf(al) ? 0.0 : phi_cdf(al);
-    p->qb = isinf(be) ? 0.0 : phi_cdf(-be);
-    p->z = be <= 0.0 ? phi_cdf(be) - p->pa : (1.0 - p->pa) - p->qb;
+    p->pa = isinf(al) ? 0.0 : if_ncdf(al);
+    p->qb = isinf(be) ? 0.0 : if_ncdf(-be);
+    p->z = be <= 0.0 ? if_ncdf(be) - p->pa : (1.0 - p->pa) - p->qb;
     if (!(p->z > 0.0)) return INITFILL_ERR_PARAM;
     return INITFILL_OK;
 }

@@ -260,3 +260,47 @@ def test_threaded_window_across_the_counter_wrap(dtype, four_threads):
         g.uniform_(x, -0.25, 4.0, **kw)
         want = ref_uniform(2**64 - 2, 5, idx, -0.25, 4.0, dtype)
     assert np.array_equal(x.view(f"u{x.itemsize}"), want.view(f"u{x.itemsize}"))
+
+
+# Truncated normal, inverse-CDF path: with alpha = (a - mean) / std and
+# beta = (b - mean) / std, z = Phi^-1(Phi(alpha) + u (Phi(beta) - Phi(alpha))), computed
+# on the mirrored interval [-beta, -alpha] (and negated) when alpha + beta > 0;
+# u = (w + 1/2) 2^-32 from the element's 32-bit word (float32 outputs) or
+# ((w64 >> 12) + 1/2) 2^-52 from its 64-bit word (float64 outputs); x = mean + std z,
+# rounded to the dtype and clamped into [a, b].  SciPy's ndtr/ndtri are the reference.
+TRUNC_CASES = [
+    (0.0, 1.0, -2.0, 2.0),
+    (0.0, 1.0, -1.0, 3.0),      # mirrored
+    (0.5, 2.0, -3.0, 0.25),
+    (0.0, 1.0, -np.inf, -4.0),  # one-sided, deep in the lower tail
+    (0.0, 1.0, 4.5, np.inf),    # mirrored one-sided tail
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("mean, std, a, b", TRUNC_CASES)
+def test_trunc_normal_matches_the_documented_inverse_cdf(dtype, mean, std, a, b):
+    from scipy import special
+
+    n = 4096
+    g = initfill.Generator(5)
+    x = g.trunc_normal_(np.empty(n, dtype), mean, std, a, b, stream=9)
+    if dtype == np.float32:
+        u = (g.bits_(np.empty(n, np.uint32), stream=9).astype(np.float64) + 0.5) * 2.0**-32
+    else:
+        w = g.bits_(np.empty(n, np.uint64), stream=9)
+        u = ((w >> np.uint64(12)).astype(np.float64) + 0.5) * 2.0**-52
+    al, be = (a - mean) / std, (b - mean) / std
+    sign = 1.0
+    if al + be > 0:
+        al, be, sign = -be, -al, -1.0
+    pa, pb = special.ndtr(al), special.ndtr(be)
+    z = sign * special.ndtri(pa + u * (pb - pa))
+    ref = mean + std * z
+    if dtype == np.float32:
+        ulps = np.abs(x.astype(np.float64) - ref) / np.spacing(np.abs(ref).astype(np.float32))
+        assert ulps.max() <= 1.0, ulps.max()
+    else:
+        err = np.abs(x - ref) / np.maximum(1.0, np.abs(ref))
+        assert err.max() < 2e-13, err.max()
+    assert x.min() >= a and x.max() <= b

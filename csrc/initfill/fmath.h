@@ -45,14 +45,14 @@ IF_INLINE double if_u01_oo_52(uint64_t w) {
 /* The largest float32 <= y: float32 cells then get exactly their share of a
  * uniform y, where round-to-nearest would give the lowest cell half of it. */
 IF_INLINE float if_f32_floor(double y) {
-    float f = (float)y;
-    if ((double)f > y) {
-        uint32_t b;
-        memcpy(&b, &f, sizeof b);
-        b = f > 0.0f ? b - 1u : f < 0.0f ? b + 1u : UINT32_C(0x80000001);
-        memcpy(&f, &b, sizeof f);
-    }
-    return f;
+    const float f = (float)y;
+    if ((double)f <= y) return f;
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    b = f > 0.0f ? b - 1u : f < 0.0f ? b + 1u : UINT32_C(0x80000001);
+    float g;
+    memcpy(&g, &b, sizeof g);
+    return g;
 }
 
 IF_INLINE uint64_t if_join64(uint32_t lo, uint32_t hi) {
