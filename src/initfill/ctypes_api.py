@@ -4,22 +4,25 @@ Every name below is a ``ctypes`` function pointer to the C function of the same 
 with the ``initfill_`` prefix (see ``initfill/initfill.h``), taken from the table the
 package exports as the capsule ``initfill._C_API``.  They write exactly the values of
 the Python API for the same seed, stream and global index range, return an ``int``
-status (0 = success, see :func:`status_string`), and release nothing: call them
-without the GIL from Numba (``@njit(nogil=True)``) for parallel use.
+status (0 = success, see :func:`status_string`), and need no GIL: plain ctypes
+calls release it, and ``@njit(nogil=True)`` functions may run in several threads.
 
-Numba calls ctypes function pointers from ``@njit`` code directly; pass arrays as
-``arr.ctypes.data`` cast to the pointer type or, simpler, use the ``*_addr`` integers
-with :func:`numba.core.typing.cffi_utils` or ``numba.types.ExternalFunctionPointer``.
-The example ``examples/numba_fill.py`` shows the short way::
+Numba calls ctypes function pointers from ``@njit`` code directly: pass a
+C-contiguous array as ``arr.ctypes`` (Numba checks that its dtype matches the
+pointer type).  The example ``examples/numba_fill.py`` shows it::
 
     import numba, numpy as np
     from initfill import ctypes_api as C
 
-    normal_f32 = C.normal_f32
+    normal_f32 = C.normal_f32          # a global: Numba freezes it at compile time
 
     @numba.njit(nogil=True)
     def init(w, seed, stream):
         return normal_f32(w.ctypes, w.size, 0, seed, stream, 0.0, 0.02, 1)
+
+From plain ctypes pass ``arr.ctypes.data_as(ctypes.POINTER(ctypes.c_float))``.
+:func:`addresses` gives the raw addresses for other foreign-function tools (cffi,
+``numba.types.ExternalFunctionPointer``, LLVM JITs).
 
 Signatures (``out`` is a pointer to the first element; ``n`` elements are written,
 taking the values of global elements ``first .. first + n - 1``)::
