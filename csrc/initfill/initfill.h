@@ -8,14 +8,18 @@
  * block (shard) at a time.  INITFILL_ALGORITHM_VERSION names the mapping from that
  * triple to values; a change to any output value changes it.
  *
- * Usage:
+ * Simplest use (one function per distribution and type; see "The simple interface"):
+ *     int st = initfill_normal_f32(out, n, first, seed, stream, 0.0, 0.02, nthreads);
+ *
+ * With a reusable plan:
  *     initfill_plan plan;
  *     double params[2] = {0.0, 1.0};                    // mean, std
  *     int st = initfill_plan_init(&plan, INITFILL_NORMAL, INITFILL_FLOAT32, params, 2);
  *     if (st == INITFILL_OK)
  *         st = initfill_fill_contiguous(&plan, seed, stream, 0, n, out, nthreads);
  *
- * Plain C11; no Python.  Usable from C++.
+ * Plain C11; no Python.  Usable from C++.  Python extension modules can call the
+ * same functions without linking to initfill: see initfill_capi.h.
  */
 #ifndef INITFILL_INITFILL_H
 #define INITFILL_INITFILL_H
