@@ -4,7 +4,8 @@
  * 64-bit one; element i of a stream comes from block i / 4 (or i / 2).  A fill that
  * starts or ends inside a block computes the whole block and keeps what it needs.
  *
- *   uniform   f32: one word each, (w >> 8) 2^-24, in double, rounded and clamped
+ *   uniform   f32: one word each, (w >> 8) 2^-24, in double, rounded down to
+ *             float32 (each float32 cell gets exactly its share) and clamped
  *             f64: two words each, 53 bits, clamped below high
  *   normal    Box-Muller on a pair: radius from the first draw, angle from the
  *             second (quadrant from its top 2 bits, the rest reduced exactly to
@@ -35,7 +36,7 @@ IF_INLINE double clampd(double x, double lo, double hi) {
 IF_INLINE void blk_uniform_f32(const initfill_plan *p, const uint32_t w[4], float *o) {
     for (int k = 0; k < 4; ++k) {
         const double y = p->lo + p->span * if_u01_co_24(w[k]);
-        o[k] = clampf((float)y, p->clo_f, p->chi_f);
+        o[k] = clampf(if_f32_floor(y), p->clo_f, p->chi_f);
     }
 }
 

@@ -42,6 +42,19 @@ IF_INLINE double if_u01_oo_52(uint64_t w) {
     return ((double)(w >> 12) + 0.5) * 0x1p-52;
 }
 
+/* The largest float32 <= y: float32 cells then get exactly their share of a
+ * uniform y, where round-to-nearest would give the lowest cell half of it. */
+IF_INLINE float if_f32_floor(double y) {
+    float f = (float)y;
+    if ((double)f > y) {
+        uint32_t b;
+        memcpy(&b, &f, sizeof b);
+        b = f > 0.0f ? b - 1u : f < 0.0f ? b + 1u : UINT32_C(0x80000001);
+        memcpy(&f, &b, sizeof f);
+    }
+    return f;
+}
+
 IF_INLINE uint64_t if_join64(uint32_t lo, uint32_t hi) {
     return (uint64_t)lo | ((uint64_t)hi << 32);
 }

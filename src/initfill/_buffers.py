@@ -61,8 +61,8 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tupl
                     f"dtype={want.name} does not match x, whose elements are "
                     f"{_dtype_name(arr.dtype)}; dtype= reinterprets raw byte buffers only"
                 )
-            if arr.ndim > 1 or (arr.ndim == 1 and arr.strides[0] != 1):
-                raise ValueError("a raw byte buffer given with dtype= must be contiguous")
+            if not arr.flags.c_contiguous:
+                raise ValueError("a raw byte buffer given with dtype= must be C-contiguous")
             arr = arr.reshape(-1)
             if arr.size % want.itemsize:
                 raise ValueError(
@@ -83,7 +83,32 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tupl
         raise ValueError("x is read-only: initfill fills buffers in place")
     if not arr.flags.aligned:
         raise ValueError(f"x is not aligned to its {dt.name} elements")
+    if not _elements_disjoint(arr):
+        raise ValueError(
+            "x has elements that share memory (e.g. a zero stride from as_strided); "
+            "their values would depend on which write lands last"
+        )
     return arr, code
+
+
+def _elements_disjoint(arr: np.ndarray) -> bool:
+    """True when no two elements of `arr` can overlap in memory.
+
+    Sufficient test: with the dimensions sorted by |stride|, each stride must step
+    over everything the smaller dimensions span.  Every view made by slicing,
+    transposing or reshaping an array passes; only hand-made ``as_strided`` views
+    with zero or interleaved strides fail.
+    """
+    if arr.size == 0:
+        return True
+    span = arr.itemsize
+    for n, s in sorted(zip(arr.shape, arr.strides), key=lambda d: abs(d[1])):
+        if n <= 1:
+            continue
+        if abs(s) < span:
+            return False
+        span += abs(s) * (n - 1)
+    return True
 
 
 def _int_tuple(name: str, value: Any, ndim: int) -> tuple[int, ...]:

@@ -62,10 +62,18 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
 
 def _axes(name: str, axes: int | Sequence[int], ndim: int) -> tuple[int, ...]:
     if isinstance(axes, bool):
-        raise TypeError(f"{name} must be an int or a sequence of ints")
+        raise TypeError(f"{name} must be an int or a sequence of ints, got bool")
     try:
         axes = (operator.index(axes),)
     except TypeError:
+        if not hasattr(axes, "__iter__") or isinstance(axes, (str, bytes)):
+            raise TypeError(
+                f"{name} must be an int or a sequence of ints, got {type(axes).__name__}"
+            ) from None
+        axes = tuple(axes)
+        for a in axes:
+            if isinstance(a, bool) or not hasattr(a, "__index__"):
+                raise TypeError(f"{name} must hold ints, got {type(a).__name__}")
         axes = tuple(operator.index(a) for a in axes)
     out = []
     for a in axes:
@@ -118,7 +126,12 @@ def compute_fans(
     >>> compute_fans((7, 7, 3, 64), layout="keras")
     (147, 3136)
     """
-    shape = tuple(operator.index(s) for s in shape)
+    try:
+        shape = tuple(operator.index(s) for s in shape)
+    except TypeError:
+        raise TypeError(f"shape must be a sequence of ints, got {shape!r}") from None
+    if any(s < 0 for s in shape):
+        raise ValueError(f"shape must not have negative extents, got {shape}")
     ndim = len(shape)
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")

@@ -133,14 +133,16 @@ class Generator:
             self._counter += 1
         return s
 
-    def _fill(self, x, dist, params, codes, what, dtype, stream, global_shape, offset):
+    def _fill(self, x, dist, params, names, codes, what, dtype, stream, global_shape,
+              offset):
         arr, code = as_target(x, dtype, codes, what)
         _, gstrides, gbase = addressing(arr.shape, global_shape, offset)
         status = _core.check_params(dist, code, params)
         if status:
+            given = ", ".join(f"{n}={v!r}" for n, v in zip(names, params))
             raise ValueError(
-                f"{what}: parameters {params} are not valid for dtype {arr.dtype.name}: "
-                f"{_core.status_message(status)}"
+                f"{what}: {given} do not fit dtype {arr.dtype.name} (values must stay "
+                f"finite and at least one value of the dtype must lie in the range)"
             )
         if stream is not None:
             stream = stream_id(stream)
@@ -187,8 +189,8 @@ class Generator:
         lo, hi = finite("low", low), finite("high", high)
         if lo > hi:
             raise ValueError(f"low must be <= high, got low={lo}, high={hi}")
-        return self._fill(x, UNIFORM, (lo, hi), FLOAT_CODES, "uniform_", dtype, stream,
-                          global_shape, offset)
+        return self._fill(x, UNIFORM, (lo, hi), ("low", "high"), FLOAT_CODES, "uniform_",
+                          dtype, stream, global_shape, offset)
 
     def normal_(self, x, mean=0.0, std=1.0, *, stream=None, global_shape=None,
                 offset=None, dtype=None):
@@ -222,8 +224,8 @@ class Generator:
         m, s = finite("mean", mean), finite("std", std)
         if s < 0:
             raise ValueError(f"std must be >= 0, got {s}")
-        return self._fill(x, NORMAL, (m, s), FLOAT_CODES, "normal_", dtype, stream,
-                          global_shape, offset)
+        return self._fill(x, NORMAL, (m, s), ("mean", "std"), FLOAT_CODES, "normal_",
+                          dtype, stream, global_shape, offset)
 
     def trunc_normal_(self, x, mean=0.0, std=1.0, a=-2.0, b=2.0, *, stream=None,
                       global_shape=None, offset=None, dtype=None):
@@ -271,7 +273,8 @@ class Generator:
             raise ValueError(f"a must be < b, got a={lo}, b={hi}")
         if lo == math.inf or hi == -math.inf:
             raise ValueError(f"the interval [a, b] = [{lo}, {hi}] is empty")
-        return self._fill(x, TRUNC_NORMAL, (m, s, lo, hi), FLOAT_CODES, "trunc_normal_",
+        return self._fill(x, TRUNC_NORMAL, (m, s, lo, hi), ("mean", "std", "a", "b"),
+                          FLOAT_CODES, "trunc_normal_",
                           dtype, stream, global_shape, offset)
 
     def bits_(self, x, *, stream=None, global_shape=None, offset=None, dtype=None):
@@ -295,5 +298,5 @@ class Generator:
         x
             The same object, filled.
         """
-        return self._fill(x, BITS, (), BITS_CODES, "bits_", dtype, stream, global_shape,
+        return self._fill(x, BITS, (), (), BITS_CODES, "bits_", dtype, stream, global_shape,
                           offset)

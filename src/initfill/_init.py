@@ -84,7 +84,10 @@ def uniform_(x, a=0.0, b=1.0, *, generator=None, stream=None, global_shape=None,
     -------
     x
     """
-    return _gen(generator).uniform_(x, a, b, stream=stream, global_shape=global_shape,
+    lo, hi = finite("a", a), finite("b", b)
+    if lo > hi:
+        raise ValueError(f"a must be <= b, got a={lo}, b={hi}")
+    return _gen(generator).uniform_(x, lo, hi, stream=stream, global_shape=global_shape,
                                     offset=offset, dtype=dtype)
 
 
@@ -170,9 +173,19 @@ def ones_(x, *, dtype=None):
     return constant_(x, 1.0, dtype=dtype)
 
 
-def _gain(name: str, gain: Any) -> float:
-    g = finite(name, gain)
+def _gain(gain: Any) -> float:
+    g = finite("gain", gain)
+    if g < 0:
+        raise ValueError(f"gain must be >= 0, got {g}")
     return g
+
+
+def _xavier_std(x, gain, dtype, global_shape, offset):
+    g = _gain(gain)
+    fan_in, fan_out = compute_fans(_shape(x, dtype, global_shape, offset), "torch")
+    if fan_in + fan_out == 0:
+        return None  # zero-size: nothing to fill
+    return g * math.sqrt(2.0 / float(fan_in + fan_out))
 
 
 def xavier_uniform_(x, gain=1.0, *, generator=None, stream=None, global_shape=None,
@@ -194,8 +207,9 @@ def xavier_uniform_(x, gain=1.0, *, generator=None, stream=None, global_shape=No
     -------
     x
     """
-    fan_in, fan_out = compute_fans(_shape(x, dtype, global_shape, offset), "torch")
-    std = _gain("gain", gain) * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = _xavier_std(x, gain, dtype, global_shape, offset)
+    if std is None:
+        return x
     bound = math.sqrt(3.0) * std
     return uniform_(x, -bound, bound, generator=generator, stream=stream,
                     global_shape=global_shape, offset=offset, dtype=dtype)
@@ -220,13 +234,18 @@ def xavier_normal_(x, gain=1.0, *, generator=None, stream=None, global_shape=Non
     -------
     x
     """
-    fan_in, fan_out = compute_fans(_shape(x, dtype, global_shape, offset), "torch")
-    std = _gain("gain", gain) * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = _xavier_std(x, gain, dtype, global_shape, offset)
+    if std is None:
+        return x
     return normal_(x, 0.0, std, generator=generator, stream=stream,
                    global_shape=global_shape, offset=offset, dtype=dtype)
 
 
 def _kaiming_std(x, a, mode, nonlinearity, dtype, global_shape, offset):
+    if not isinstance(mode, str):
+        raise TypeError(f"mode must be a str, got {type(mode).__name__}")
+    if isinstance(a, float) and not math.isfinite(a):
+        raise ValueError(f"a must be finite, got {a}")
     shape = _shape(x, dtype, global_shape, offset)
     if 0 in shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
