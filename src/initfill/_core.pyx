@@ -58,7 +58,15 @@ _C_API = PyCapsule_New(<void *>initfill_get_capi(), b"initfill._C_API", NULL)
 
 
 def capi_addresses():
-    """Addresses of the C entry points of the table, by name (for ctypes/Numba)."""
+    """Return the addresses of the entry points of the C API table.
+
+    Returns
+    -------
+    dict of str to int
+        ``uniform_f32`` ... ``bits_u64``, ``fill_nd`` and ``status_string``: the
+        functions ``initfill_<name>`` of ``initfill/initfill.h`` (used by
+        :mod:`initfill.ctypes_api`).
+    """
     cdef const initfill_capi *t = initfill_get_capi()
     return {
         "uniform_f32": <size_t>t.uniform_f32,
@@ -75,7 +83,14 @@ def capi_addresses():
 
 
 def capi_header():
-    """``(abi_version, size, algorithm_version)`` of the exported table."""
+    """Return the header of the C API table exported as ``initfill._C_API``.
+
+    Returns
+    -------
+    tuple of int
+        ``(abi_version, size, algorithm_version)``; ``size`` is the table's size in
+        bytes.
+    """
     cdef const initfill_capi *t = initfill_get_capi()
     return (t.abi_version, t.size, t.algorithm_version)
 
