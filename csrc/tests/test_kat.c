@@ -2,7 +2,7 @@
  *
  * Checks Philox4x32-10 against the Random123 known-answer vectors, and the simple
  * interface of initfill.h against fill values frozen from the Python API for
- * algorithm version 1 (csrc/tests/gen_kat_values.py prints them), as bit patterns.
+ * algorithm version 1 (tests/make_c_known_answers.py prints them), as bit patterns.
  * Also checks that values do not depend on the thread count or on where a fill
  * starts, and that bad parameters are refused without a write.
  *

@@ -2,7 +2,7 @@
 
 Not used by the build.  Run it with initfill installed after an intended change of
 the algorithm (which also bumps INITFILL_ALGORITHM_VERSION) and paste its output
-into test_kat.c:  python csrc/tests/gen_kat_values.py
+into csrc/tests/test_kat.c:  python tests/make_c_known_answers.py
 """
 import numpy as np
 
