@@ -18,7 +18,8 @@ The main names:
 - for C, C++, Cython and Numba: :func:`get_include`, the capsule ``_C_API``,
   ``cimport initfill`` and :mod:`initfill.ctypes_api` (see docs/embedding.md).
 """
-from ._core import _C_API, ABI_VERSION, ALGORITHM_VERSION
+from ._core import ABI_VERSION, ALGORITHM_VERSION
+from ._core import _C_API  # noqa: F401  (the capsule that initfill_capi.h imports)
 from ._fans import calculate_gain, compute_fans
 from ._generator import Generator, stream_id
 from ._init import (
