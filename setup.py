@@ -61,6 +61,7 @@ setup(
             "wraparound": False,
             "cdivision": True,
             "embedsignature": True,
+            "autotestdict": False,
         },
     ),
 )

@@ -41,6 +41,8 @@ from ._init import (
 )
 from ._include import get_include
 from ._threads import get_num_threads, set_num_threads
+from . import initializers
+from ._recommend import recommend
 
 __version__ = "0.1.0"
 
@@ -54,6 +56,7 @@ __all__ = [
     "default_generator",
     "get_include",
     "get_num_threads",
+    "initializers",
     "kaiming_normal_",
     "kaiming_uniform_",
     "lecun_normal_",
@@ -61,6 +64,7 @@ __all__ = [
     "manual_seed",
     "normal_",
     "ones_",
+    "recommend",
     "set_num_threads",
     "stream_id",
     "trunc_normal_",

@@ -13,8 +13,8 @@ import numpy as np
 
 # Output codes of the C library (initfill.h).
 FLOAT32, FLOAT64, UINT32, UINT64 = 0, 1, 2, 3
-FLOAT_CODES = {np.dtype(np.float32): FLOAT32, np.dtype(np.float64): FLOAT64}
-BITS_CODES = {np.dtype(np.uint32): UINT32, np.dtype(np.uint64): UINT64}
+FLOAT_CODES: dict[np.dtype, int] = {np.dtype(np.float32): FLOAT32, np.dtype(np.float64): FLOAT64}
+BITS_CODES: dict[np.dtype, int] = {np.dtype(np.uint32): UINT32, np.dtype(np.uint64): UINT64}
 
 
 def _dtype_name(dt: np.dtype) -> str:

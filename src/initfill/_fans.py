@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Sequence
+from typing import Any
 
 LAYOUTS = ("torch", "keras", "jax")
 
@@ -60,21 +61,20 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
 
 
-def _axes(name: str, axes: int | Sequence[int], ndim: int) -> tuple[int, ...]:
+def _axes(name: str, axes: Any, ndim: int) -> tuple[int, ...]:
     if isinstance(axes, bool):
         raise TypeError(f"{name} must be an int or a sequence of ints, got bool")
-    try:
-        axes = (operator.index(axes),)
-    except TypeError:
-        if not hasattr(axes, "__iter__") or isinstance(axes, (str, bytes)):
-            raise TypeError(
-                f"{name} must be an int or a sequence of ints, got {type(axes).__name__}"
-            ) from None
-        axes = tuple(axes)
-        for a in axes:
-            if isinstance(a, bool) or not hasattr(a, "__index__"):
-                raise TypeError(f"{name} must hold ints, got {type(a).__name__}")
-        axes = tuple(operator.index(a) for a in axes)
+    items: tuple[Any, ...]
+    if hasattr(axes, "__index__"):
+        items = (axes,)
+    elif hasattr(axes, "__iter__") and not isinstance(axes, (str, bytes)):
+        items = tuple(axes)
+    else:
+        raise TypeError(f"{name} must be an int or a sequence of ints, got {type(axes).__name__}")
+    for a in items:
+        if isinstance(a, bool) or not hasattr(a, "__index__"):
+            raise TypeError(f"{name} must hold ints, got {type(a).__name__}")
+    axes = tuple(operator.index(a) for a in items)
     out = []
     for a in axes:
         if not -ndim <= a < ndim:

@@ -1,0 +1,25 @@
+"""Type stubs of the Cython glue ``initfill._core`` (private; used by the Python API)."""
+from collections.abc import Sequence
+from typing import Any, SupportsIndex
+
+import numpy as np
+
+ALGORITHM_VERSION: int
+MAX_THREADS: int
+
+def status_message(status: int) -> str: ...
+def check_params(dist: int, dtype: int, params: tuple[float, ...]) -> int: ...
+def fill(
+    arr: np.ndarray[Any, Any],
+    dist: int,
+    dtype: int,
+    params: tuple[float, ...],
+    seed: int,
+    stream: int,
+    gstrides: tuple[int, ...],
+    gbase: int,
+    nthreads: int,
+) -> int: ...
+def philox4x32_10(
+    ctr: Sequence[SupportsIndex], key: Sequence[SupportsIndex]
+) -> tuple[int, int, int, int]: ...
