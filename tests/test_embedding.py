@@ -114,9 +114,9 @@ def test_pxd_is_shipped_with_the_package():
 def test_capsule_table_header():
     cap = initfill._C_API
     assert type(cap).__name__ == "PyCapsule"
-    get = ctypes.pythonapi.PyCapsule_GetPointer
-    get.restype = ctypes.c_void_p
-    get.argtypes = [ctypes.py_object, ctypes.c_char_p]
+    # A private prototype: leaves ctypes.pythonapi's shared attributes alone.
+    get = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)(
+        ("PyCapsule_GetPointer", ctypes.pythonapi))
     ptr = get(cap, b"initfill._C_API")
     abi, size, algo = (ctypes.c_uint32 * 3).from_address(ptr)
     assert (abi, size, algo) == initfill._core.capi_header()
