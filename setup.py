@@ -4,13 +4,31 @@ Flags are portable (no -march=native) and keep IEEE semantics: no fast-math, no
 FMA contraction, so every build computes the same values.
 """
 import os
+import shutil
 import sys
 
 import numpy as np
 from Cython.Build import cythonize
 from setuptools import Extension, setup
+from setuptools.command.build_py import build_py
 
-C_SOURCES = ["csrc/plan.c", "csrc/special.c", "csrc/kernels.c", "csrc/driver.c"]
+# The public C headers, shipped in the package as initfill/include/initfill/*.h
+# (initfill.get_include() returns initfill/include).
+PUBLIC_HEADERS = ["csrc/initfill/initfill.h", "csrc/initfill/initfill_capi.h"]
+
+
+class build_py_with_headers(build_py):
+    """build_py that also copies the public C headers into the built package."""
+
+    def run(self):
+        super().run()
+        dest = os.path.join(self.build_lib, "initfill", "include", "initfill")
+        os.makedirs(dest, exist_ok=True)
+        for header in PUBLIC_HEADERS:
+            shutil.copy2(header, dest)
+
+
+C_SOURCES = ["csrc/plan.c", "csrc/special.c", "csrc/kernels.c", "csrc/driver.c", "csrc/api.c"]
 
 if sys.platform == "win32":
     COMPILE_ARGS = ["/O2", "/fp:strict"]
@@ -34,6 +52,7 @@ extensions = [
 ]
 
 setup(
+    cmdclass={"build_py": build_py_with_headers},
     ext_modules=cythonize(
         extensions,
         compiler_directives={

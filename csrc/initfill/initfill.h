@@ -8,14 +8,18 @@
  * block (shard) at a time.  INITFILL_ALGORITHM_VERSION names the mapping from that
  * triple to values; a change to any output value changes it.
  *
- * Usage:
+ * Simplest use (one function per distribution and type; see "The simple interface"):
+ *     int st = initfill_normal_f32(out, n, first, seed, stream, 0.0, 0.02, nthreads);
+ *
+ * With a reusable plan:
  *     initfill_plan plan;
  *     double params[2] = {0.0, 1.0};                    // mean, std
  *     int st = initfill_plan_init(&plan, INITFILL_NORMAL, INITFILL_FLOAT32, params, 2);
  *     if (st == INITFILL_OK)
  *         st = initfill_fill_contiguous(&plan, seed, stream, 0, n, out, nthreads);
  *
- * Plain C11; no Python.  Usable from C++.
+ * Plain C11; no Python.  Usable from C++.  Python extension modules can call the
+ * same functions without linking to initfill: see initfill_capi.h.
  */
 #ifndef INITFILL_INITFILL_H
 #define INITFILL_INITFILL_H
@@ -101,6 +105,104 @@ int initfill_fill_strided(const initfill_plan *plan, uint64_t seed, uint64_t str
 
 /* Size in bytes of one element of `dtype`, or 0 for an unknown dtype. */
 int initfill_dtype_size(int dtype);
+
+/* ------------------------------------------------------------------------------
+ * The simple interface: one call per distribution and output type.
+ *
+ * Each function fills out[0 .. n-1] with the values of global elements
+ * first .. first+n-1 of stream `stream` under `seed`, exactly the values the Python
+ * API writes (initfill.Generator(seed).normal_(x, stream=stream) on a 1-D x of at
+ * least first+n elements gives x[first:first+n]).  `nthreads` in
+ * [1, INITFILL_MAX_THREADS] threads share the work (small fills run on the calling
+ * thread whatever it says); the values never depend on it.  `out` must be aligned to
+ * its element type; it may be NULL when n == 0.  Each returns INITFILL_OK or an
+ * error status, and writes nothing on error.  Thread-safe; no global state.
+ *
+ *   uniform    values in [low, high), low <= high both finite; low == high fills low
+ *   normal     N(mean, std^2), std >= 0
+ *   trunc_normal  N(mean, std^2) restricted to the absolute bounds [a, b]: std > 0,
+ *                 a < b, a may be -INFINITY and b +INFINITY; every value lies in
+ *                 [a, b] after rounding to the output type
+ *   bits       the raw generator words (see initfill.Generator.bits_)
+ * ------------------------------------------------------------------------------ */
+
+/* Version of the layout of initfill_capi and of the signatures of this section.
+ * Raised only by an incompatible change; new entry points are appended to
+ * initfill_capi (its `size` grows) without raising it. */
+#define INITFILL_ABI_VERSION 1
+
+/* Status of the initfill_capi_* wrappers of initfill_capi.h before
+ * initfill_import_capi() succeeded (kept apart from the library's own codes, which
+ * count up from 1). */
+#define INITFILL_ERR_CAPI 32
+
+int initfill_uniform_f32(float *out, uint64_t n, uint64_t first, uint64_t seed,
+                         uint64_t stream, double low, double high, int nthreads);
+int initfill_uniform_f64(double *out, uint64_t n, uint64_t first, uint64_t seed,
+                         uint64_t stream, double low, double high, int nthreads);
+int initfill_normal_f32(float *out, uint64_t n, uint64_t first, uint64_t seed,
+                        uint64_t stream, double mean, double std, int nthreads);
+int initfill_normal_f64(double *out, uint64_t n, uint64_t first, uint64_t seed,
+                        uint64_t stream, double mean, double std, int nthreads);
+int initfill_trunc_normal_f32(float *out, uint64_t n, uint64_t first, uint64_t seed,
+                              uint64_t stream, double mean, double std, double a,
+                              double b, int nthreads);
+int initfill_trunc_normal_f64(double *out, uint64_t n, uint64_t first, uint64_t seed,
+                              uint64_t stream, double mean, double std, double a,
+                              double b, int nthreads);
+int initfill_bits_u32(uint32_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                      uint64_t stream, int nthreads);
+int initfill_bits_u64(uint64_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                      uint64_t stream, int nthreads);
+
+/* Any distribution and type into an n-d strided view (or a block of a larger
+ * logical tensor), without an initfill_plan: `params` as for initfill_plan_init, the
+ * view as for initfill_fill_strided.  Validates the parameters before writing. */
+int initfill_fill_nd(int dist, int dtype, const double *params, int nparams,
+                     uint64_t seed, uint64_t stream, void *data, int ndim,
+                     const int64_t *shape, const int64_t *strides,
+                     const int64_t *gstrides, uint64_t gbase, int nthreads);
+
+/* INITFILL_ALGORITHM_VERSION and INITFILL_ABI_VERSION of the compiled library
+ * (compare them with the macros to catch a header/library mismatch). */
+int initfill_algorithm_version(void);
+int initfill_abi_version(void);
+
+/* A static English description of a status code (never NULL). */
+const char *initfill_status_string(int status);
+
+/* ------------------------------------------------------------------------------
+ * The table of entry points that the Python package exports as the PyCapsule
+ * `initfill._C_API` (named "initfill._C_API"), so that an extension module can call
+ * the kernels without linking to initfill: see initfill_capi.h.  Fields are only
+ * ever appended; `size` is sizeof(initfill_capi) of the library that filled it.
+ * ------------------------------------------------------------------------------ */
+typedef struct initfill_capi {
+    uint32_t abi_version;       /* INITFILL_ABI_VERSION */
+    uint32_t size;              /* sizeof(initfill_capi) */
+    uint32_t algorithm_version; /* INITFILL_ALGORITHM_VERSION */
+    uint32_t reserved;          /* 0 */
+    int (*uniform_f32)(float *, uint64_t, uint64_t, uint64_t, uint64_t, double, double,
+                       int);
+    int (*uniform_f64)(double *, uint64_t, uint64_t, uint64_t, uint64_t, double,
+                       double, int);
+    int (*normal_f32)(float *, uint64_t, uint64_t, uint64_t, uint64_t, double, double,
+                      int);
+    int (*normal_f64)(double *, uint64_t, uint64_t, uint64_t, uint64_t, double, double,
+                      int);
+    int (*trunc_normal_f32)(float *, uint64_t, uint64_t, uint64_t, uint64_t, double,
+                            double, double, double, int);
+    int (*trunc_normal_f64)(double *, uint64_t, uint64_t, uint64_t, uint64_t, double,
+                            double, double, double, int);
+    int (*bits_u32)(uint32_t *, uint64_t, uint64_t, uint64_t, uint64_t, int);
+    int (*bits_u64)(uint64_t *, uint64_t, uint64_t, uint64_t, uint64_t, int);
+    int (*fill_nd)(int, int, const double *, int, uint64_t, uint64_t, void *, int,
+                   const int64_t *, const int64_t *, const int64_t *, uint64_t, int);
+    const char *(*status_string)(int);
+} initfill_capi;
+
+/* The library's table (static storage, never NULL). */
+const initfill_capi *initfill_get_capi(void);
 
 #ifdef __cplusplus
 }

@@ -14,9 +14,12 @@ The main names:
   :func:`kaiming_normal_`, :func:`calculate_gain`;
 - :func:`lecun_uniform_`, :func:`lecun_normal_`, :func:`variance_scaling_`
   (Keras/JAX), :func:`compute_fans`;
-- :func:`manual_seed`, :func:`set_num_threads`, :func:`get_num_threads`.
+- :func:`manual_seed`, :func:`set_num_threads`, :func:`get_num_threads`;
+- for C, C++, Cython and Numba: :func:`get_include`, the capsule ``_C_API``,
+  ``cimport initfill`` and :mod:`initfill.ctypes_api` (see docs/embedding.md).
 """
-from ._core import ALGORITHM_VERSION
+from ._core import ABI_VERSION, ALGORITHM_VERSION
+from ._core import _C_API  # noqa: F401  (the capsule that initfill_capi.h imports)
 from ._fans import calculate_gain, compute_fans
 from ._generator import Generator, stream_id
 from ._init import (
@@ -36,6 +39,7 @@ from ._init import (
     xavier_uniform_,
     zeros_,
 )
+from ._include import get_include
 from ._threads import get_num_threads, set_num_threads
 from . import initializers
 from ._recommend import recommend
@@ -43,12 +47,14 @@ from ._recommend import recommend
 __version__ = "0.1.0"
 
 __all__ = [
+    "ABI_VERSION",
     "ALGORITHM_VERSION",
     "Generator",
     "calculate_gain",
     "compute_fans",
     "constant_",
     "default_generator",
+    "get_include",
     "get_num_threads",
     "initializers",
     "kaiming_normal_",

@@ -11,12 +11,14 @@ from ._recommend import Recommendation
 
 __version__: str
 __all__ = [
+    "ABI_VERSION",
     "ALGORITHM_VERSION",
     "Generator",
     "calculate_gain",
     "compute_fans",
     "constant_",
     "default_generator",
+    "get_include",
     "get_num_threads",
     "initializers",
     "kaiming_normal_",
@@ -38,6 +40,11 @@ __all__ = [
 ]
 
 ALGORITHM_VERSION: int
+ABI_VERSION: int
+# The C API table for extension modules (see initfill/initfill_capi.h).
+_C_API: Any
+
+def get_include() -> str: ...
 
 # What a fill writes into: a NumPy array (any shape and strides) or any writable
 # buffer-protocol object (memoryview, bytearray, mmap, array.array, ...).  Every fill

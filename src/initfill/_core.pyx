@@ -23,11 +23,76 @@ cdef extern from "initfill/initfill.h" nogil:
                               const int64_t *shape, const int64_t *strides,
                               const int64_t *gstrides, uint64_t gbase, int nthreads)
 
+cdef extern from "initfill/initfill.h" nogil:
+    int INITFILL_ABI_VERSION, INITFILL_ERR_CAPI
+    ctypedef struct initfill_capi:
+        uint32_t abi_version
+        uint32_t size
+        uint32_t algorithm_version
+        void *uniform_f32
+        void *uniform_f64
+        void *normal_f32
+        void *normal_f64
+        void *trunc_normal_f32
+        void *trunc_normal_f64
+        void *bits_u32
+        void *bits_u64
+        void *fill_nd
+        void *status_string
+    const initfill_capi *initfill_get_capi()
+
+cdef extern from "Python.h":
+    object PyCapsule_New(void *pointer, const char *name, void *destructor)
+
 cdef extern from "initfill/philox.h" nogil:
     void if_philox4x32_10(const uint32_t *ctr, const uint32_t *key, uint32_t *out)
 
 ALGORITHM_VERSION = INITFILL_ALGORITHM_VERSION
+ABI_VERSION = INITFILL_ABI_VERSION
 MAX_THREADS = INITFILL_MAX_THREADS
+
+# The table of C entry points for other extension modules (initfill_capi.h imports
+# it as initfill._C_API); it points to static storage, so the capsule needs no
+# destructor.
+_C_API = PyCapsule_New(<void *>initfill_get_capi(), b"initfill._C_API", NULL)
+
+
+def capi_addresses():
+    """Return the addresses of the entry points of the C API table.
+
+    Returns
+    -------
+    dict of str to int
+        ``uniform_f32`` ... ``bits_u64``, ``fill_nd`` and ``status_string``: the
+        functions ``initfill_<name>`` of ``initfill/initfill.h`` (used by
+        :mod:`initfill.ctypes_api`).
+    """
+    cdef const initfill_capi *t = initfill_get_capi()
+    return {
+        "uniform_f32": <size_t>t.uniform_f32,
+        "uniform_f64": <size_t>t.uniform_f64,
+        "normal_f32": <size_t>t.normal_f32,
+        "normal_f64": <size_t>t.normal_f64,
+        "trunc_normal_f32": <size_t>t.trunc_normal_f32,
+        "trunc_normal_f64": <size_t>t.trunc_normal_f64,
+        "bits_u32": <size_t>t.bits_u32,
+        "bits_u64": <size_t>t.bits_u64,
+        "fill_nd": <size_t>t.fill_nd,
+        "status_string": <size_t>t.status_string,
+    }
+
+
+def capi_header():
+    """Return the header of the C API table exported as ``initfill._C_API``.
+
+    Returns
+    -------
+    tuple of int
+        ``(abi_version, size, algorithm_version)``; ``size`` is the table's size in
+        bytes.
+    """
+    cdef const initfill_capi *t = initfill_get_capi()
+    return (t.abi_version, t.size, t.algorithm_version)
 
 # Below this many elements the GIL is kept: releasing it costs more than the fill.
 cdef Py_ssize_t NOGIL_THRESHOLD = 4096
@@ -42,6 +107,7 @@ _MESSAGES = {
     INITFILL_ERR_ALIGN: "the buffer is not aligned to its dtype",
     INITFILL_ERR_THREADS: "the thread count is out of range",
     INITFILL_ERR_SYSTEM: "a thread could not be started",
+    INITFILL_ERR_CAPI: "the initfill C API table is not imported",
 }
 
 

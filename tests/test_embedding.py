@@ -1,0 +1,376 @@
+"""Embedding initfill: the C API, the capsule, ``cimport initfill``, Numba, and the
+standalone C library.
+
+The examples of ``examples/`` are built in temporary folders with the machine's
+compiler and must give exactly the values of the Python API for the same seed,
+stream and global index range.  Builds use ``-O0`` where the optimisation level
+cannot change a value (the example modules only call through the table), to keep the
+suite fast; the standalone library is built with its own flags.
+"""
+from __future__ import annotations
+
+import ctypes
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import initfill
+from initfill import ctypes_api
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+CSRC = ROOT / "csrc"
+EXT_SUFFIX = sysconfig.get_config_var("EXT_SUFFIX")
+
+SEED = 0x9E3779B97F4A7C15
+STREAMS = (0, 11, initfill.stream_id("encoder.layers.3.mlp.weight"))
+# Window starts: block-aligned, mid-block, and past 2**32 and 2**40.
+FIRSTS = (0, 3, 1001, 2**32 + 1, 2**40 + 7)
+
+# (dist, dtype, params, ctypes function, C pointer type)
+CASES = [
+    ("uniform", np.float32, (-0.5, 1.5)),
+    ("uniform", np.float64, (-0.5, 1.5)),
+    ("normal", np.float32, (0.25, 0.02)),
+    ("normal", np.float64, (0.25, 0.02)),
+    ("trunc_normal", np.float32, (0.0, 1.0, -2.0, 2.0)),
+    ("trunc_normal", np.float64, (0.0, 1.0, -2.0, 2.0)),
+    ("trunc_normal", np.float64, (1.0, 0.5, 20.0, np.inf)),
+    ("bits", np.uint32, ()),
+    ("bits", np.uint64, ()),
+]
+CASE_IDS = [f"{d}-{np.dtype(t).name}-{i}" for i, (d, t, _) in enumerate(CASES)]
+SUFFIX = {np.float32: "f32", np.float64: "f64", np.uint32: "u32", np.uint64: "u64"}
+CTYPE = {np.float32: ctypes.c_float, np.float64: ctypes.c_double,
+         np.uint32: ctypes.c_uint32, np.uint64: ctypes.c_uint64}
+
+
+def reference(dist, dtype, params, stream, first, n, seed=SEED):
+    """Values of global elements first .. first+n-1 from the Python API."""
+    g = initfill.Generator(seed)
+    fill = {"uniform": g.uniform_, "normal": g.normal_,
+            "trunc_normal": g.trunc_normal_, "bits": g.bits_}[dist]
+    return fill(np.empty(n, dtype), *params, stream=stream, global_shape=(first + n,),
+                offset=(first,))
+
+
+def same_bits(a, b):
+    return a.dtype == b.dtype and a.shape == b.shape and a.tobytes() == b.tobytes()
+
+
+def run(cmd, cwd, env=None, timeout=300):
+    r = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
+                       timeout=timeout)
+    if r.returncode != 0:
+        pytest.fail(f"{' '.join(map(str, cmd))} failed ({r.returncode}):\n"
+                    f"{r.stdout}\n{r.stderr}")
+    return r
+
+
+def load_module(name, path):
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_example(example, name, tmp_path_factory):
+    """Copy examples/<example> to a temporary folder, build it in place, import it."""
+    pytest.importorskip("setuptools", reason="building the examples needs setuptools")
+    work = tmp_path_factory.mktemp(example)
+    shutil.copytree(EXAMPLES / example, work, dirs_exist_ok=True)
+    env = dict(os.environ, CFLAGS="-O0")
+    run([sys.executable, "setup.py", "-q", "build_ext", "--inplace"], work, env)
+    return load_module(name, work / f"{name}{EXT_SUFFIX}"), work
+
+
+# --- Headers, package data, capsule -----------------------------------------------
+
+
+def test_get_include_holds_the_public_headers():
+    inc = Path(initfill.get_include())
+    assert (inc / "initfill" / "initfill.h").is_file()
+    assert (inc / "initfill" / "initfill_capi.h").is_file()
+    text = (inc / "initfill" / "initfill.h").read_text()
+    assert 'extern "C"' in text
+    assert f"#define INITFILL_ALGORITHM_VERSION {initfill.ALGORITHM_VERSION}" in text
+    assert f"#define INITFILL_ABI_VERSION {initfill.ABI_VERSION}" in text
+
+
+def test_pxd_is_shipped_with_the_package():
+    pxd = Path(initfill.__file__).with_name("__init__.pxd")
+    assert pxd.is_file()
+    assert "nogil" in pxd.read_text()
+
+
+def test_capsule_table_header():
+    cap = initfill._C_API
+    assert type(cap).__name__ == "PyCapsule"
+    # A private prototype: leaves ctypes.pythonapi's shared attributes alone.
+    get = ctypes.PYFUNCTYPE(ctypes.c_void_p, ctypes.py_object, ctypes.c_char_p)(
+        ("PyCapsule_GetPointer", ctypes.pythonapi))
+    ptr = get(cap, b"initfill._C_API")
+    abi, size, algo = (ctypes.c_uint32 * 3).from_address(ptr)
+    assert (abi, size, algo) == initfill._core.capi_header()
+    assert abi == initfill.ABI_VERSION == 1
+    assert algo == initfill.ALGORITHM_VERSION
+    # 4 header words and 10 pointers.
+    assert size == 16 + 10 * ctypes.sizeof(ctypes.c_void_p)
+    # The first entry point of the table is uniform_f32.
+    first_fn = ctypes.c_void_p.from_address(ptr + 16).value
+    assert first_fn == ctypes_api.addresses()["uniform_f32"]
+
+
+# --- ctypes ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("dist", "dtype", "params"), CASES, ids=CASE_IDS)
+def test_ctypes_api_matches_python(dist, dtype, params):
+    fn = getattr(ctypes_api, f"{dist}_{SUFFIX[dtype]}")
+    ptr_t = ctypes.POINTER(CTYPE[dtype])
+    for stream in STREAMS:
+        for first in FIRSTS:
+            n = 37
+            out = np.empty(n, dtype)
+            st = fn(out.ctypes.data_as(ptr_t), n, first, SEED, stream, *params, 1)
+            assert st == 0, ctypes_api.status_string(st)
+            assert same_bits(out, reference(dist, dtype, params, stream, first, n))
+
+
+def test_ctypes_api_threads_do_not_change_values():
+    n = 300_000
+    a, b = np.empty(n, np.float32), np.empty(n, np.float32)
+    p = ctypes.POINTER(ctypes.c_float)
+    assert ctypes_api.normal_f32(a.ctypes.data_as(p), n, 5, SEED, 2, 0.0, 1.0, 1) == 0
+    assert ctypes_api.normal_f32(b.ctypes.data_as(p), n, 5, SEED, 2, 0.0, 1.0, 7) == 0
+    assert same_bits(a, b)
+    assert same_bits(a, reference("normal", np.float32, (0.0, 1.0), 2, 5, n))
+
+
+def test_ctypes_api_errors_write_nothing():
+    out = np.full(8, 7.0, np.float32)
+    p = out.ctypes.data_as(ctypes.POINTER(ctypes.c_float))
+    assert ctypes_api.normal_f32(p, 8, 0, 1, 2, 0.0, -1.0, 1) == 4  # ERR_PARAM
+    assert ctypes_api.uniform_f32(p, 8, 0, 1, 2, 1.0, 0.0, 1) == 4
+    assert ctypes_api.trunc_normal_f32(p, 8, 0, 1, 2, 0.0, 1.0, 2.0, -2.0, 1) == 4
+    assert ctypes_api.normal_f32(p, 8, 0, 1, 2, 0.0, 1.0, 0) == 7  # ERR_THREADS
+    assert ctypes_api.normal_f32(p, 8, 2**64 - 4, 1, 2, 0.0, 1.0, 1) == 5  # ERR_SHAPE
+    assert ctypes_api.normal_f32(None, 8, 0, 1, 2, 0.0, 1.0, 1) == 1  # ERR_NULL
+    assert ctypes_api.normal_f32(None, 0, 0, 1, 2, 0.0, 1.0, 1) == 0
+    assert (out == 7.0).all()
+    assert ctypes_api.status_string(0) == "success"
+    assert "thread" in ctypes_api.status_string(7)
+    assert "not imported" in ctypes_api.status_string(32)  # INITFILL_ERR_CAPI
+
+
+# --- C extension through the capsule ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fillext(tmp_path_factory):
+    return build_example("c_extension", "fillext", tmp_path_factory)
+
+
+@pytest.mark.parametrize(("dist", "dtype", "params"), CASES, ids=CASE_IDS)
+def test_c_extension_matches_python(fillext, dist, dtype, params):
+    mod, _ = fillext
+    for stream in STREAMS:
+        for first in FIRSTS:
+            out = np.empty(29, dtype)
+            mod.fill(dist, out, first, SEED, stream, params, 2)
+            assert same_bits(out, reference(dist, dtype, params, stream, first, 29))
+
+
+def test_c_extension_large_threaded_fill(fillext):
+    mod, _ = fillext
+    out = np.empty(1 << 19, np.float32)
+    mod.fill("trunc_normal", out, 123, SEED, 5, (0.0, 0.02, -0.04, 0.04), 4)
+    assert same_bits(out, reference("trunc_normal", np.float32, (0.0, 0.02, -0.04, 0.04),
+                                    5, 123, out.size))
+
+
+def test_c_extension_reports_errors(fillext):
+    mod, _ = fillext
+    out = np.full(4, 3.0)
+    with pytest.raises(ValueError, match="not finite|inconsistent"):
+        mod.fill("normal", out, 0, 1, 2, (0.0, -1.0))
+    with pytest.raises(TypeError, match="unsupported"):
+        mod.fill("bits", out, 0, 1, 2, ())
+    assert (out == 3.0).all()
+    assert mod.algorithm_version() == initfill.ALGORITHM_VERSION
+
+
+IMPORT_CHECK = r"""
+import ctypes, sys
+import initfill
+sys.path.insert(0, sys.argv[1])
+api = ctypes.pythonapi
+api.PyCapsule_GetPointer.restype = ctypes.c_void_p
+api.PyCapsule_GetPointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
+api.PyCapsule_New.restype = ctypes.py_object
+api.PyCapsule_New.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p]
+NAME = ctypes.create_string_buffer(b"initfill._C_API")
+real = initfill._C_API
+ptr = api.PyCapsule_GetPointer(real, b"initfill._C_API")
+size = ctypes.c_uint32.from_address(ptr + 4).value
+keep = []
+
+def fake(offset, value):
+    table = ctypes.create_string_buffer(ctypes.string_at(ptr, size), size)
+    ctypes.c_uint32.from_buffer(table, offset).value = value
+    keep.append(table)
+    return api.PyCapsule_New(ctypes.addressof(table), ctypes.addressof(NAME), None)
+
+def attempt(label):
+    try:
+        import fillext
+    except ImportError as e:
+        print(label, "ImportError:", e)
+    else:
+        print(label, "imported")
+
+initfill._C_API = fake(0, 99)          # another ABI version
+attempt("abi")
+initfill._C_API = fake(4, 8)           # a table shorter than the header's struct
+attempt("size")
+del initfill._C_API                    # an initfill without the capsule
+attempt("missing")
+initfill._C_API = real
+attempt("real")
+"""
+
+
+def test_c_extension_import_checks_abi_and_size(fillext):
+    _, work = fillext
+    r = run([sys.executable, "-c", IMPORT_CHECK, str(work)], work, timeout=60)
+    lines = dict(line.split(" ", 1) for line in r.stdout.splitlines())
+    assert "ABI version 99" in lines["abi"] and "ImportError" in lines["abi"]
+    assert "8 bytes" in lines["size"] and "upgrade initfill" in lines["size"]
+    assert "ImportError" in lines["missing"] and "_C_API" in lines["missing"]
+    assert lines["real"] == "imported"
+
+
+@pytest.mark.skipif(shutil.which("c++") is None and shutil.which("g++") is None,
+                    reason="no C++ compiler")
+def test_capi_header_compiles_as_cxx(tmp_path):
+    cxx = shutil.which("c++") or shutil.which("g++")
+    src = tmp_path / "use_capi.cpp"
+    src.write_text('#include "initfill/initfill_capi.h"\n'
+                   "int main() { float x[4];\n"
+                   "  if (initfill_import_capi() < 0) return 1;\n"
+                   "  return initfill_capi_normal_f32(x, 4, 0, 1, 2, 0.0, 1.0, 1); }\n")
+    run([cxx, "-std=c++11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only",
+         f"-I{sysconfig.get_paths()['include']}", f"-I{initfill.get_include()}",
+         str(src)], tmp_path, timeout=120)
+
+
+# --- Cython: cimport initfill -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fillcy(tmp_path_factory):
+    pytest.importorskip("Cython", reason="the Cython example needs Cython")
+    return build_example("cython_module", "fillcy", tmp_path_factory)[0]
+
+
+@pytest.mark.parametrize(("dist", "dtype", "params"), CASES, ids=CASE_IDS)
+def test_cython_module_matches_python(fillcy, dist, dtype, params):
+    for stream in STREAMS:
+        for first in FIRSTS:
+            out = np.empty(31, dtype)
+            if dist == "bits":
+                fillcy.bits(out, first, SEED, stream, 3)
+            else:
+                fillcy.fill(dist, out, first, SEED, stream, params, 3)
+            assert same_bits(out, reference(dist, dtype, params, stream, first, 31))
+
+
+def test_cython_module_fill_nd_block(fillcy):
+    whole = initfill.Generator(SEED).normal_(np.empty((40, 24)), 0.5, 2.0, stream=9)
+    block = np.empty((10, 16)).T  # a transposed (Fortran-order) 16 x 10 view
+    fillcy.fill_2d_block(block, SEED, 9, (40, 24), (12, 5), 0.5, 2.0)
+    assert same_bits(np.ascontiguousarray(block), whole[12:28, 5:15].copy())
+
+
+def test_cython_module_reports_errors(fillcy):
+    out = np.full(4, 3.0, np.float32)
+    with pytest.raises(ValueError, match="not finite|inconsistent"):
+        fillcy.fill("uniform", out, 0, 1, 2, (1.0, 0.0))
+    assert (out == 3.0).all()
+
+
+# --- Numba -------------------------------------------------------------------------
+
+
+def test_numba_example_matches_python():
+    pytest.importorskip("numba", reason="numba is optional; the Numba example is skipped")
+    ex = load_module("numba_fill", EXAMPLES / "numba_fill.py")
+    for first in FIRSTS:
+        w = np.empty((7, 9), np.float32)
+        assert ex.normal_f32(w, first, SEED, 4, 0.0, 0.02) == 0
+        ref = reference("normal", np.float32, (0.0, 0.02), 4, first, 63).reshape(7, 9)
+        assert same_bits(w, ref)
+        t = np.empty(50)
+        assert ex.trunc_normal_f64(t, first, SEED, 4, 0.0, 1.0, -1.0, 3.0, 2) == 0
+        assert same_bits(t, reference("trunc_normal", np.float64, (0.0, 1.0, -1.0, 3.0),
+                                      4, first, 50))
+        b = np.empty(21, np.uint64)
+        assert ex.bits_u64(b, first, SEED, 4) == 0
+        assert same_bits(b, reference("bits", np.uint64, (), 4, first, 21))
+    assert ex.normal_f32(np.empty(3, np.float32), 0, 1, 2, 0.0, -1.0) == 4
+
+
+# --- The standalone C library ------------------------------------------------------
+
+
+def _tool(name):
+    return shutil.which(name)
+
+
+@pytest.fixture(scope="module")
+def c_build(tmp_path_factory):
+    if _tool("make") is None or (_tool("cc") is None and _tool("gcc") is None):
+        pytest.skip("make and a C compiler are needed for the standalone build")
+    return tmp_path_factory.mktemp("csrc-build")
+
+
+def test_standalone_library_known_answers(c_build):
+    """make -C csrc test: Philox known answers, frozen values, C++ use of the header."""
+    before = sorted(CSRC.rglob("*"))
+    r = run(["make", "-C", str(CSRC), f"BUILD={c_build}", "-j4", "test"], ROOT)
+    assert "test_kat: all passed" in r.stdout
+    assert "test_cxx:" in r.stdout
+    assert sorted(CSRC.rglob("*")) == before, "the build must not write into the tree"
+
+
+def test_c_program_example_matches_python(c_build):
+    run(["make", "-C", str(CSRC), f"BUILD={c_build}", "-j4", "lib"], ROOT)
+    run(["make", "-C", str(EXAMPLES / "c_program"), f"BUILD={c_build}"], ROOT)
+    first, n, stream = 2**33 + 5, 11, 6
+    r = run([str(c_build / "fill_demo"), str(SEED), str(stream), str(first), str(n)],
+            ROOT)
+    bits = np.array([int(line.split()[2], 16) for line in r.stdout.splitlines()],
+                    np.uint32)
+    ref = reference("normal", np.float32, (0.0, 0.02), stream, first, n)
+    assert same_bits(bits.view(np.float32), ref)
+    assert "agree: yes" in r.stderr
+
+
+def test_every_c_source_is_in_every_build():
+    """setup.py, csrc/Makefile and csrc/CMakeLists.txt compile the same C files."""
+    sources = sorted(p.name for p in CSRC.glob("*.c"))
+    make = (CSRC / "Makefile").read_text()
+    cmake = (CSRC / "CMakeLists.txt").read_text()
+    setup = (ROOT / "setup.py").read_text()
+    for name in sources:
+        assert re.search(rf"\b{re.escape(name)}\b", make), f"{name} missing in Makefile"
+        assert re.search(rf"\b{re.escape(name)}\b", cmake), f"{name} missing in CMake"
+        assert f"csrc/{name}" in setup, f"{name} missing in setup.py"
