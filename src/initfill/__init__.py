@@ -16,7 +16,8 @@ The main names:
   (Keras/JAX), :func:`compute_fans`;
 - :func:`manual_seed`, :func:`set_num_threads`, :func:`get_num_threads`;
 - for C, C++, Cython and Numba: :func:`get_include`, the capsule ``_C_API``,
-  ``cimport initfill`` and :mod:`initfill.ctypes_api` (see docs/embedding.md).
+  ``cimport initfill`` and :mod:`initfill.ctypes_api` (see "Using initfill from C,
+  Cython and Numba" in README.md).
 """
 from ._core import ABI_VERSION, ALGORITHM_VERSION
 from ._core import _C_API  # noqa: F401  (the capsule that initfill_capi.h imports)
