@@ -6,11 +6,12 @@
  *
  *   uniform   f32: one word each, (w >> 8) 2^-24, in double, rounded down to
  *             float32 (each float32 cell gets exactly its share) and clamped
- *             f64: two words each, 53 bits, clamped below high
+ *             f64: two words each, (w64 >> 12) 2^-52, clamped below high
  *   normal    Box-Muller on a pair: radius from the first draw, angle from the
  *             second (quadrant from its top 2 bits, the rest reduced exactly to
  *             (-pi/4, pi/4)); f32 in float32 arithmetic, f64 in float64
  *   trunc     inverse CDF in float64 of a uniform in (Phi(a), Phi(b)) (AS241),
+ *             increasing in the element's uniform on every path,
  *             an asymptotic tail inversion beyond 30 sigma, uniform for intervals
  *             over which the density is flat to 1e-9; then rounded and clamped
  *             into [a, b] in the output type
@@ -42,7 +43,7 @@ IF_INLINE void blk_uniform_f32(const initfill_plan *p, const uint32_t w[4], floa
 
 IF_INLINE void blk_uniform_f64(const initfill_plan *p, const uint32_t w[4], double *o) {
     for (int k = 0; k < 2; ++k) {
-        const double y = p->lo + p->span * if_u01_co_53(if_join64(w[2 * k], w[2 * k + 1]));
+        const double y = p->lo + p->span * if_u01_co_52(if_join64(w[2 * k], w[2 * k + 1]));
         o[k] = clampd(y, p->clo, p->chi);
     }
 }
@@ -107,14 +108,18 @@ static double tn_far_tail(const initfill_plan *p, double u) {
     return t * __builtin_sqrt(1.0 + (2.0 * y / t) / t);
 }
 
-/* The unclamped float64 value for a uniform u in (0, 1). */
+/* The unclamped float64 value for a uniform u in (0, 1): increasing in u on every
+ * path, i.e. an approximation of mean + std Phi^-1(Phi(alpha) + u Z).  On a mirrored
+ * interval (sign < 0) the lower-tail computation runs on 1 - u, exact in float64 for
+ * every u lattice used here. */
 IF_INLINE double tn_value(const initfill_plan *p, double u) {
     double z;
     if (IF_LIKELY(p->mode == 0)) {
-        const double pr = p->pa + u * p->z;
-        z = pr <= 0.5 ? if_ppnd(pr) : -if_ppnd(p->qb + (1.0 - u) * p->z);
+        const double v = p->sign > 0.0 ? u : 1.0 - u;
+        const double pr = p->pa + v * p->z;
+        z = pr <= 0.5 ? if_ppnd(pr) : -if_ppnd(p->qb + (1.0 - v) * p->z);
     } else if (p->mode == 1) {
-        z = -tn_far_tail(p, u);
+        z = -tn_far_tail(p, p->sign > 0.0 ? 1.0 - u : u);
     } else {
         return p->lo + p->span * u;
     }

@@ -11,7 +11,7 @@ mapping of algorithm version 1 is rebuilt on top of it:
   j = i % 2;
 - uniform float32: low + (high - low) * ((w >> 8) * 2**-24) computed in float64,
   rounded down to float32, clamped into [smallest float32 >= low, largest float32 < high];
-- uniform float64: low + (high - low) * ((u64 >> 11) * 2**-53), clamped below high.
+- uniform float64: low + (high - low) * ((u64 >> 12) * 2**-52), clamped below high.
 
 Bit-exact equality with initfill's fills (bits_ and uniform_) at offsets that start
 mid-block and across the 2**32 boundary of the low counter word proves the mapping the
@@ -114,7 +114,7 @@ def ref_uniform(seed, stream, idx, low, high, dtype):
         f = y.astype(np.float32)
         f = np.where(f.astype(np.float64) > y, np.nextafter(f, np.float32(-np.inf)), f)
         return np.clip(f, _f32_ceil(low), _f32_below(high))
-    u = (ref_bits64(seed, stream, idx) >> np.uint64(11)).astype(np.float64) * 2.0**-53
+    u = (ref_bits64(seed, stream, idx) >> np.uint64(12)).astype(np.float64) * 2.0**-52
     y = low + (high - low) * u
     return np.minimum(y, np.nextafter(high, -np.inf))
 
@@ -264,7 +264,8 @@ def test_threaded_window_across_the_counter_wrap(dtype, four_threads):
 
 # Truncated normal, inverse-CDF path: with alpha = (a - mean) / std and
 # beta = (b - mean) / std, z = Phi^-1(Phi(alpha) + u (Phi(beta) - Phi(alpha))), computed
-# on the mirrored interval [-beta, -alpha] (and negated) when alpha + beta > 0;
+# on the mirrored interval [-beta, -alpha] with 1 - u (and negated) when
+# alpha + beta > 0, so x increases with u either way;
 # u = (w + 1/2) 2^-32 from the element's 32-bit word (float32 outputs) or
 # ((w64 >> 12) + 1/2) 2^-52 from its 64-bit word (float64 outputs); x = mean + std z,
 # rounded to the dtype and clamped into [a, b].  SciPy's ndtr/ndtri are the reference.
@@ -293,7 +294,7 @@ def test_trunc_normal_matches_the_documented_inverse_cdf(dtype, mean, std, a, b)
     al, be = (a - mean) / std, (b - mean) / std
     sign = 1.0
     if al + be > 0:
-        al, be, sign = -be, -al, -1.0
+        al, be, sign, u = -be, -al, -1.0, 1.0 - u
     pa, pb = special.ndtr(al), special.ndtr(be)
     z = sign * special.ndtri(pa + u * (pb - pa))
     ref = mean + std * z
@@ -304,3 +305,23 @@ def test_trunc_normal_matches_the_documented_inverse_cdf(dtype, mean, std, a, b)
         err = np.abs(x - ref) / np.maximum(1.0, np.abs(ref))
         assert err.max() < 2e-13, err.max()
     assert x.min() >= a and x.max() <= b
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("a, b", [
+    (-2.0, 2.0), (-1.0, 3.0), (0.5, np.inf), (-np.inf, -0.5),   # inverse CDF, both ways
+    (29.9, np.inf), (30.1, np.inf), (-np.inf, -30.1), (-41.0, -40.0),  # far tail paths
+    (2.0, 2.0 + 1e-12), (-1e-12, 1e-12),                      # flat (narrow) intervals
+])
+def test_trunc_normal_increases_with_its_uniform_on_every_path(dtype, a, b):
+    # x = F^-1(u) on every path, so values vary smoothly with the bounds: the same seed
+    # gives nearly the same tensor for a = 29.9 and a = 30.1 across the far-tail switch.
+    n = 2048
+    g = initfill.Generator(8)
+    x = g.trunc_normal_(np.empty(n, dtype), 0.0, 1.0, a, b, stream=4)
+    if dtype == np.float32:
+        u = g.bits_(np.empty(n, np.uint32), stream=4).astype(np.float64)
+    else:
+        u = (g.bits_(np.empty(n, np.uint64), stream=4) >> np.uint64(12)).astype(np.float64)
+    xs = x[np.argsort(u, kind="stable")]
+    assert np.all(np.diff(xs.astype(np.float64)) >= 0)

@@ -31,8 +31,10 @@ IF_INLINE float if_u01_oc_f32(uint32_t w) {
 }
 /* [0, 1) on a 2^-24 lattice, exact in float32 and float64. */
 IF_INLINE double if_u01_co_24(uint32_t w) { return (double)(w >> 8) * 0x1p-24; }
-/* [0, 1) on a 2^-53 lattice, exact in float64. */
-IF_INLINE double if_u01_co_53(uint64_t w) { return (double)(w >> 11) * 0x1p-53; }
+/* [0, 1) on a 2^-52 lattice, exact in float64.  52 rather than 53 bits: then
+ * low + (high - low) u is exact for dyadic ranges such as [1, 2), where a 53-bit
+ * lattice would fall half on ties and favour even mantissas 3:1. */
+IF_INLINE double if_u01_co_52(uint64_t w) { return (double)(w >> 12) * 0x1p-52; }
 /* (0, 1] on a 2^-53 lattice: the radius draw of float64 Box-Muller. */
 IF_INLINE double if_u01_oc_53(uint64_t w) { return (double)((w >> 11) + 1u) * 0x1p-53; }
 /* (0, 1) from 32 bits, midpoints of a 2^-32 lattice, exact in float64. */

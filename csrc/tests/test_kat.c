@@ -66,8 +66,8 @@ typedef struct {
 static const kat_row rows[] = {
     {UNIFORM_F32, {-1.0, 2.0}, 0x7, 0, {0xbec3d2a4, 0x3f2c4cb7, 0x3ffc9f5c, 0x3f744084, 0x3ff67516}},
     {UNIFORM_F32, {-1.0, 2.0}, 0xbe163d53ecc2c30c, 0, {0xbdc90d70, 0x3f8316c8, 0x3f504f63, 0x3fe4e95a, 0xbf44b99d}},
-    {UNIFORM_F64, {-1.0, 2.0}, 0x7, 0, {0x3fe58996ee53c2d4, 0x3fee8810db1f27d6, 0xbfe46b75088262bc, 0x3ff50bdb0c0bc54a, 0x3fd386dc8fcf6530}},
-    {UNIFORM_F64, {-1.0, 2.0}, 0xbe163d53ecc2c30c, 0, {0x3ff062d9385e6de4, 0x3ffc9d2b615d04f6, 0x3ff51b149ed3b466, 0x3ffa9bcbfb41a9c2, 0x3fd522b7163c7f98}},
+    {UNIFORM_F64, {-1.0, 2.0}, 0x7, 0, {0x3fe58996ee53c2d2, 0x3fee8810db1f27d6, 0xbfe46b75088262bc, 0x3ff50bdb0c0bc54a, 0x3fd386dc8fcf6530}},
+    {UNIFORM_F64, {-1.0, 2.0}, 0xbe163d53ecc2c30c, 0, {0x3ff062d9385e6de4, 0x3ffc9d2b615d04f6, 0x3ff51b149ed3b466, 0x3ffa9bcbfb41a9c0, 0x3fd522b7163c7f98}},
     {NORMAL_F32, {0.5, 2.0}, 0x7, 0, {0xc02f86f4, 0x3ffad562, 0x3e737fe0, 0x3ee98cfb, 0x3f72d1c8}},
     {NORMAL_F32, {0.5, 2.0}, 0xbe163d53ecc2c30c, 0, {0xc01cdadf, 0xbee7dec0, 0x3f962c26, 0xbfb1f071, 0xc00d2bf7}},
     {NORMAL_F64, {0.5, 2.0}, 0x7, 0, {0xbffa1bee7d6e3144, 0x3fc25ec9fdd8fba4, 0xbfffbf9604b8bfc8, 0xc0063a6e472110f4, 0x4005ab08dc4359dd}},
