@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import _core, _threads
-from ._buffers import BITS_CODES, FLOAT_CODES, addressing, as_target
+from ._buffers import BITS_CODES, CODE_NAMES, FLOAT_CODES, addressing, after_write, as_target
 
 UNIFORM, NORMAL, TRUNC_NORMAL, BITS = 0, 1, 2, 3
 _NAMED_STREAM_BIT = 1 << 63
@@ -139,7 +139,7 @@ class Generator:
         status = _core.check_params(dist, code, params)
         if status:
             raise ValueError(
-                f"{what}: parameters {params} are not valid for dtype {arr.dtype.name}: "
+                f"{what}: parameters {params} are not valid for dtype {CODE_NAMES[code]}: "
                 f"{_core.status_message(status)}"
             )
         if stream is not None:
@@ -149,6 +149,7 @@ class Generator:
                             _threads.get_num_threads())
         if status:
             raise ValueError(f"{what}: {_core.status_message(status)}")
+        after_write(x)
         return x
 
     def uniform_(self, x, low=0.0, high=1.0, *, stream=None, global_shape=None,
