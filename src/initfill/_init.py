@@ -12,9 +12,10 @@ import math
 import warnings
 from typing import Any
 
-import numpy as np
 
-from ._buffers import FLOAT_CODES, addressing, as_target
+from . import _core
+from ._buffers import (BFLOAT16, CODE_MAX, CODE_NAMES, FLOAT16, FLOAT_CODES, addressing,
+                       after_write, as_target)
 from ._fans import calculate_gain, compute_fans
 from ._generator import Generator, finite
 
@@ -153,10 +154,18 @@ def constant_(x, val, *, dtype=None):
     x
     """
     v = finite("val", val)
-    arr, _ = as_target(x, dtype, FLOAT_CODES, "constant_")
-    if abs(v) > float(np.finfo(arr.dtype).max):
-        raise ValueError(f"val={v} does not fit in {arr.dtype.name}")
-    arr[...] = v
+    arr, code = as_target(x, dtype, FLOAT_CODES, "constant_")
+    if abs(v) > CODE_MAX[code]:
+        raise ValueError(f"val={v} does not fit in {CODE_NAMES[code]}")
+    if code in (FLOAT16, BFLOAT16):
+        # U(v, v) is the constant: the float32 of v, rounded to the half type.
+        status = _core.fill(arr, 0, code, (v, v), 0, 0, addressing(arr.shape, None, None)[1],
+                            0, 1)
+        if status:
+            raise ValueError(f"constant_: {_core.status_message(status)}")
+    else:
+        arr[...] = v
+    after_write(x)
     return x
 
 
