@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
-import functools
 import math
 import numbers
 import sys
@@ -641,7 +640,6 @@ def _make_deprecate(meth: Callable[..., Any]) -> Callable[..., Any]:
     new_name = meth.__name__
     old_name = new_name[:-1]
 
-    @functools.wraps(meth)
     def deprecated_init(*args: Any, **kwargs: Any) -> Any:
         warnings.warn(
             f"`nn.init.{old_name}` is now deprecated in favor of `nn.init.{new_name}`.",
