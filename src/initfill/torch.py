@@ -677,6 +677,11 @@ _patch_depth = 0
 _saved: list[tuple[Any, str, Any]] = []  # (module, attribute, torch's object)
 
 
+# torch modules already scanned for by-name copies of torch.nn.init functions, and
+# the attributes found: scanning sys.modules costs ~10 ms, so each module is read once.
+_scanned: dict[str, list[str]] = {}
+
+
 def _install() -> None:
     """Replace torch.nn.init's functions, and the copies other torch modules imported
     by name (``from torch.nn.init import xavier_uniform_``), with ours."""
@@ -687,12 +692,19 @@ def _install() -> None:
     for modname, mod in list(sys.modules.items()):
         if mod is None or mod is _tinit or not modname.startswith("torch."):
             continue
-        d = getattr(mod, "__dict__", None)
-        if not isinstance(d, dict):
-            continue
-        for attr, obj in list(d.items()):
-            name = originals.get(id(obj))
-            if name is not None and obj is _TORCH[name] and attr == name:
+        attrs = _scanned.get(modname)
+        if attrs is None:
+            d = getattr(mod, "__dict__", None)
+            attrs = []
+            if isinstance(d, dict):
+                for attr, obj in list(d.items()):
+                    name = originals.get(id(obj))
+                    if name is not None and obj is _TORCH[name] and attr == name:
+                        attrs.append(attr)
+            _scanned[modname] = attrs
+        for attr in attrs:
+            obj = getattr(mod, attr, None)
+            if obj is _TORCH[attr]:
                 targets.append((mod, attr, obj))
     done: list[tuple[Any, str, Any]] = []
     try:
