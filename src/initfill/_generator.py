@@ -158,8 +158,12 @@ class Generator:
 
         Parameters
         ----------
-        x : ndarray or writable buffer
-            float32 or float64 output, any shape and strides.
+        x : ndarray, writable buffer, CPU torch tensor or DLPack object
+            float32, float64, float16 or bfloat16 output, any shape and strides,
+            filled in place (no copy).  bfloat16: an ``ml_dtypes.bfloat16`` array, a
+            torch bfloat16 tensor, or raw uint16 words with ``dtype="bfloat16"``.
+            Half values are the float32 values of the same elements rounded to
+            nearest even, kept inside the bounds in the half type.
         low, high : float
             Bounds; ``low <= high``, both finite and representable in the dtype.
             No value equals ``high`` after rounding; ``low == high`` fills ``low``.
@@ -201,7 +205,7 @@ class Generator:
         Parameters
         ----------
         x : ndarray or writable buffer
-            float32 or float64 output, any shape and strides.
+            Output of any float dtype, as in :meth:`uniform_`.
         mean : float
             Mean, finite.
         std : float
@@ -240,7 +244,7 @@ class Generator:
         Parameters
         ----------
         x : ndarray or writable buffer
-            float32 or float64 output, any shape and strides.
+            Output of any float dtype, as in :meth:`uniform_`.
         mean : float
             Mean of the parent normal, finite.
         std : float
@@ -286,7 +290,7 @@ class Generator:
 
         Parameters
         ----------
-        x : ndarray or writable buffer
+        x : ndarray, writable buffer, CPU torch tensor or DLPack object
             uint32 or uint64 output, any shape and strides.
         stream, global_shape, offset, dtype
             As in :meth:`uniform_`.

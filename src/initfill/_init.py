@@ -73,7 +73,7 @@ def uniform_(x, a=0.0, b=1.0, *, generator=None, stream=None, global_shape=None,
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     a, b : float
         Bounds, ``a <= b``.
     generator : Generator, optional
@@ -96,7 +96,7 @@ def normal_(x, mean=0.0, std=1.0, *, generator=None, stream=None, global_shape=N
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     mean, std : float
         Mean and standard deviation (``std >= 0``).
     generator, stream, global_shape, offset, dtype
@@ -120,7 +120,7 @@ def trunc_normal_(x, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, stream
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     mean, std : float
         Parameters of the parent normal (``std > 0``).
     a, b : float
@@ -143,7 +143,7 @@ def constant_(x, val, *, dtype=None):
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     val : float
         The value; must be finite.
     dtype : dtype-like, optional
@@ -193,7 +193,7 @@ def xavier_uniform_(x, gain=1.0, *, generator=None, stream=None, global_shape=No
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output with at least 2 dimensions.
+        float32, float64, float16 or bfloat16 output with at least 2 dimensions.
     gain : float
         Scaling factor, e.g. :func:`calculate_gain`.
     generator, stream, global_shape, offset, dtype
@@ -219,7 +219,7 @@ def xavier_normal_(x, gain=1.0, *, generator=None, stream=None, global_shape=Non
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output with at least 2 dimensions.
+        float32, float64, float16 or bfloat16 output with at least 2 dimensions.
     gain : float
         Scaling factor.
     generator, stream, global_shape, offset, dtype
@@ -260,7 +260,7 @@ def kaiming_uniform_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, genera
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output with at least 2 dimensions.
+        float32, float64, float16 or bfloat16 output with at least 2 dimensions.
     a : float
         Negative slope of the rectifier after this layer (leaky_relu).
     mode : {"fan_in", "fan_out"}
@@ -294,7 +294,7 @@ def kaiming_normal_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generat
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output with at least 2 dimensions.
+        float32, float64, float16 or bfloat16 output with at least 2 dimensions.
     a, mode, nonlinearity
         See :func:`kaiming_uniform_`.
     generator, stream, global_shape, offset, dtype
@@ -327,7 +327,7 @@ def variance_scaling_(x, scale=1.0, mode="fan_in", distribution="truncated_norma
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     scale : float
         Positive scaling factor.
     mode : {"fan_in", "fan_out", "fan_avg", "fan_geo_avg"}
@@ -378,7 +378,7 @@ def lecun_uniform_(x, *, layout="torch", generator=None, stream=None, global_sha
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     layout : {"torch", "keras", "jax"}
         How fans are read from the shape.
     generator, stream, global_shape, offset, dtype
@@ -403,7 +403,7 @@ def lecun_normal_(x, *, layout="torch", generator=None, stream=None, global_shap
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     layout : {"torch", "keras", "jax"}
         How fans are read from the shape.
     generator, stream, global_shape, offset, dtype

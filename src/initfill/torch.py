@@ -37,7 +37,7 @@ import numbers
 import sys
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -48,7 +48,7 @@ from torch import Tensor, nn
 from initfill import _core
 from initfill._buffers import BFLOAT16, FLOAT16, FLOAT32, FLOAT64
 from initfill._fans import calculate_gain as _calculate_gain
-from initfill._generator import NORMAL, TRUNC_NORMAL, UNIFORM, Generator, stream_id
+from initfill._generator import NORMAL, UNIFORM, Generator, stream_id
 from initfill._init import default_generator
 
 __all__ = [
@@ -297,7 +297,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0.0, std: float = 1.0, a: float 
             stacklevel=2,
         )
     # torch computes these first, so std == 0 raises ZeroDivisionError as there.
-    (b - mean) / std, (a - mean) / std
+    _ = ((b - mean) / std, (a - mean) / std)
     if not (std > 0 and a < b and math.isfinite(mean) and math.isfinite(std)):
         # a == b fills a; a > b and std < 0 are torch's to answer.
         return _TORCH["trunc_normal_"](tensor, mean, std, a, b,
@@ -1080,7 +1080,3 @@ def _reset_norm_buffers(module: nn.Module) -> None:
             if m.running_mean is not None and m.running_mean.device.type != "meta":
                 m.reset_running_stats()
 
-
-@contextlib.contextmanager
-def _no_patch() -> Iterator[None]:  # pragma: no cover - helper for benchmarks
-    yield
