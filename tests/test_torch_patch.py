@@ -233,3 +233,40 @@ def test_small_llama_shape_meta_flow():
     with it.patch(seed=0):
         m2 = llama_shaped(hidden=64, intermediate=96, layers=2, vocab=100)
     assert m2.layers[1].down_proj.weight.abs().max() <= 1 / math.sqrt(96)
+
+
+def test_tied_parameters_filled_once_and_meta_under_patch():
+    class Tied(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(30, 8)
+            self.head = nn.Linear(8, 30, bias=False)
+            self.head.weight = self.emb.weight
+
+    m = it.init_module_(Tied(), seed=4)
+    assert m.head.weight is m.emb.weight
+    ref = torch.empty(30, 8)
+    initfill.Generator(4).normal_(ref, stream=initfill.stream_id("emb.weight"))
+    assert torch.equal(m.emb.weight, ref)
+    with it.patch(seed=0), torch.device("meta"):
+        meta = nn.Sequential(nn.Linear(4, 4), nn.Embedding(5, 4), nn.LayerNorm(4))
+    assert all(p.is_meta for p in meta.parameters())
+
+
+def test_torch_generator_in_drop_in_is_reproducible_under_patch():
+    with it.patch(seed=0):
+        a = nn.Linear(16, 16)
+        torch.nn.init.normal_(a.weight, generator=torch.Generator().manual_seed(1))
+    b = it.normal_(torch.empty(16, 16), generator=torch.Generator().manual_seed(1))
+    assert torch.equal(a.weight, b)
+
+
+def test_model_bench_function_runs_small():
+    from initfill._model_bench import format_model_bench, model_bench
+
+    r = model_bench(hidden=32, intermediate=48, layers=1, vocab=50)
+    assert r["params"] == 50 * 32 * 2 + 4 * 32 * 32 + 3 * 32 * 48 + 3 * 2 * 32
+    for key in ["meta_to_empty_init_module", "construct_patch", "meta_to_empty_zero",
+                "meta_to_empty_reset_parameters", "construct_torch", "speedup_init_module"]:
+        assert r[key] > 0
+    assert "init_module_" in format_model_bench(r)
