@@ -272,3 +272,21 @@ def test_import_does_not_load_optional_packages():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "False"]
+
+
+@pytest.mark.parametrize("dt", [np.float16, "bfloat16"])
+def test_half_values_independent_of_threads(dt):
+    n0 = initfill.get_num_threads()
+    outs = []
+    try:
+        for n in (1, 3, 8):
+            initfill.set_num_threads(n)
+            g = initfill.Generator(13)
+            if dt == "bfloat16":
+                outs.append(g.trunc_normal_(np.empty(300_001, np.uint16), 0, 0.02, -0.04, 0.04,
+                                            dtype="bfloat16"))
+            else:
+                outs.append(g.trunc_normal_(np.empty(300_001, dt), 0, 0.02, -0.04, 0.04))
+    finally:
+        initfill.set_num_threads(n0)
+    assert all(np.array_equal(outs[0].view(np.uint16), o.view(np.uint16)) for o in outs[1:])
