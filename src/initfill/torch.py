@@ -156,7 +156,9 @@ def _torch_gen(tensor: Any, generator: Any) -> torch.Generator | None:
         tg = torch.Generator(device=tensor.device)
         tg.manual_seed((generator.seed ^ (s * 0x9E3779B97F4A7C15)) % (1 << 63))
         return tg
-    return None
+    if isinstance(generator, Generator):
+        return None  # meta tensors draw nothing
+    return generator  # not a generator at all: torch raises its own TypeError
 
 
 def _real(*values: Any) -> bool:
