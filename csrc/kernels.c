@@ -16,11 +16,17 @@
  *             over which the density is flat to 1e-9; then rounded and clamped
  *             into [a, b] in the output type
  *   bits      the words themselves; u64 = w0 | w1 << 32, w2 | w3 << 32
+ *   f16/bf16  the float32 block of the same distribution, with the clamp limits of
+ *             the half type (set by plan.c), rounded to nearest even per block
+ *             (uniform: rounded down, as its float32 values are)
+ *             (half.h); clamping before rounding equals clamping after it, since
+ *             rounding is monotonic and the limits are half values
  */
 #include <string.h>
 
 #include "initfill/kernels.h"
 #include "initfill/fmath.h"
+#include "initfill/half.h"
 #include "initfill/philox.h"
 
 /* ------------------------------------------------------------------ uniform */
@@ -151,6 +157,22 @@ IF_INLINE void blk_bits_u64(const initfill_plan *p, const uint32_t w[4], uint64_
     o[1] = if_join64(w[2], w[3]);
 }
 
+/* ------------------------------------------------------------- half types */
+
+#define IF_DEFINE_HALF_BLK(NAME, F32BLK, CONV)                                    \
+    IF_INLINE void NAME(const initfill_plan *p, const uint32_t w[4], uint16_t *o) { \
+        float t[4];                                                                 \
+        F32BLK(p, w, t);                                                            \
+        for (int k = 0; k < 4; ++k) o[k] = CONV(t[k]);                              \
+    }
+
+IF_DEFINE_HALF_BLK(blk_uniform_f16, blk_uniform_f32, if_f32_to_f16_down)
+IF_DEFINE_HALF_BLK(blk_uniform_bf16, blk_uniform_f32, if_f32_to_bf16_down)
+IF_DEFINE_HALF_BLK(blk_normal_f16, blk_normal_f32, if_f32_to_f16)
+IF_DEFINE_HALF_BLK(blk_normal_bf16, blk_normal_f32, if_f32_to_bf16)
+IF_DEFINE_HALF_BLK(blk_trunc_f16, blk_trunc_f32, if_f32_to_f16)
+IF_DEFINE_HALF_BLK(blk_trunc_bf16, blk_trunc_f32, if_f32_to_bf16)
+
 /* ------------------------------------------------------- contiguous drivers */
 
 #define IF_DEFINE_GEN(NAME, T, EPB, BLOCK)                                          \
@@ -188,9 +210,38 @@ IF_DEFINE_GEN(gen_trunc_f32, float, 4, blk_trunc_f32)
 IF_DEFINE_GEN(gen_trunc_f64, double, 2, blk_trunc_f64)
 IF_DEFINE_GEN(gen_bits_u32, uint32_t, 4, blk_bits_u32)
 IF_DEFINE_GEN(gen_bits_u64, uint64_t, 2, blk_bits_u64)
+IF_DEFINE_GEN(gen_uniform_f16, uint16_t, 4, blk_uniform_f16)
+IF_DEFINE_GEN(gen_uniform_bf16, uint16_t, 4, blk_uniform_bf16)
+IF_DEFINE_GEN(gen_normal_f16, uint16_t, 4, blk_normal_f16)
+IF_DEFINE_GEN(gen_normal_bf16, uint16_t, 4, blk_normal_bf16)
+IF_DEFINE_GEN(gen_trunc_f16, uint16_t, 4, blk_trunc_f16)
+IF_DEFINE_GEN(gen_trunc_bf16, uint16_t, 4, blk_trunc_bf16)
+
+static void gen_half(const initfill_plan *p, uint64_t seed, uint64_t stream,
+                     uint64_t first, size_t n, uint16_t *out) {
+    const int f16 = p->dtype == INITFILL_FLOAT16;
+    switch (p->dist) {
+    case INITFILL_UNIFORM:
+        if (f16) gen_uniform_f16(p, seed, stream, first, n, out);
+        else gen_uniform_bf16(p, seed, stream, first, n, out);
+        break;
+    case INITFILL_NORMAL:
+        if (f16) gen_normal_f16(p, seed, stream, first, n, out);
+        else gen_normal_bf16(p, seed, stream, first, n, out);
+        break;
+    default:
+        if (f16) gen_trunc_f16(p, seed, stream, first, n, out);
+        else gen_trunc_bf16(p, seed, stream, first, n, out);
+        break;
+    }
+}
 
 static void gen_contig(const initfill_plan *p, uint64_t seed, uint64_t stream,
                        uint64_t first, size_t n, void *out) {
+    if (p->dtype == INITFILL_FLOAT16 || p->dtype == INITFILL_BFLOAT16) {
+        gen_half(p, seed, stream, first, n, out);
+        return;
+    }
     const int f64 = p->dtype == INITFILL_FLOAT64 || p->dtype == INITFILL_UINT64;
     switch (p->dist) {
     case INITFILL_UNIFORM:

@@ -10,6 +10,7 @@
 
 #include "initfill/initfill.h"
 #include "initfill/fmath.h"
+#include "initfill/half.h"
 #include "initfill/special.h"
 
 /* Beyond this the inverse-CDF path would need Phi below ~1e-198; the asymptotic
@@ -20,30 +21,83 @@ int initfill_dtype_size(int dtype) {
     switch (dtype) {
     case INITFILL_FLOAT32: case INITFILL_UINT32: return 4;
     case INITFILL_FLOAT64: case INITFILL_UINT64: return 8;
+    case INITFILL_FLOAT16: case INITFILL_BFLOAT16: return 2;
     default: return 0;
     }
 }
 
+static int is_half(int dtype) {
+    return dtype == INITFILL_FLOAT16 || dtype == INITFILL_BFLOAT16;
+}
+
 static int is_float(int dtype) {
-    return dtype == INITFILL_FLOAT32 || dtype == INITFILL_FLOAT64;
+    return dtype == INITFILL_FLOAT32 || dtype == INITFILL_FLOAT64 || is_half(dtype);
 }
 
 static double dtype_max(int dtype) {
-    return dtype == INITFILL_FLOAT32 ? (double)FLT_MAX : DBL_MAX;
+    switch (dtype) {
+    case INITFILL_FLOAT32: return (double)FLT_MAX;
+    case INITFILL_FLOAT16: return 65504.0;
+    case INITFILL_BFLOAT16: return 0x1.FEp127;
+    default: return DBL_MAX;
+    }
 }
 
-/* Smallest value of the output type >= x, and largest <= x (x within range). */
+/* ---- half types: the representable values are those the conversion can produce
+ * (for bfloat16: zeros, normals and infinities, never a denormal). */
+
+static uint16_t half_of(int dtype, float f) {
+    return dtype == INITFILL_FLOAT16 ? if_f32_to_f16(f) : if_f32_to_bf16(f);
+}
+static double half_value(int dtype, uint16_t h) {
+    return (double)(dtype == INITFILL_FLOAT16 ? if_f16_to_f32(h) : if_bf16_to_f32(h));
+}
+/* The next representable half value above (dir > 0) or below (dir < 0) h. */
+static uint16_t half_step(int dtype, uint16_t h, int dir) {
+    do {
+        if (dir > 0) {
+            if (h == 0x8000u) h = 0x0001u;
+            else if (h & 0x8000u) --h;
+            else ++h;
+        } else {
+            if (h == 0x0000u) h = 0x8001u;
+            else if (h & 0x8000u) ++h;
+            else --h;
+        }
+    } while (dtype == INITFILL_BFLOAT16 && (h & 0x7F80u) == 0 && (h & 0x007Fu) != 0);
+    return h;
+}
+
+/* Smallest value of the output type >= x, and largest <= x (|x| <= dtype_max). */
 static double ceil_to(int dtype, double x) {
     if (dtype == INITFILL_FLOAT64) return x;
     float f = (float)x;
     if ((double)f < x) f = nextafterf(f, INFINITY);
-    return (double)f;
+    if (!is_half(dtype)) return (double)f;
+    uint16_t h = half_of(dtype, f);
+    while (half_value(dtype, h) < x) h = half_step(dtype, h, 1);
+    return half_value(dtype, h);
 }
 static double floor_to(int dtype, double x) {
     if (dtype == INITFILL_FLOAT64) return x;
     float f = (float)x;
     if ((double)f > x) f = nextafterf(f, -INFINITY);
-    return (double)f;
+    if (!is_half(dtype)) return (double)f;
+    uint16_t h = half_of(dtype, f);
+    while (half_value(dtype, h) > x) h = half_step(dtype, h, -1);
+    return half_value(dtype, h);
+}
+/* Largest value of the output type < x (|x| <= dtype_max, x above -dtype_max). */
+static double below(int dtype, double x) {
+    if (dtype == INITFILL_FLOAT64) return nextafter(x, -INFINITY);
+    if (dtype == INITFILL_FLOAT32) {
+        float f = (float)x;
+        if ((double)f >= x) f = nextafterf(f, -INFINITY);
+        return (double)f;
+    }
+    const double v = floor_to(dtype, x);
+    if (v < x) return v;
+    return half_value(dtype, half_step(dtype, half_of(dtype, (float)v), -1));
 }
 
 static void set_clamp(initfill_plan *p, double lo, double hi) {
@@ -62,19 +116,15 @@ static int plan_uniform(initfill_plan *p, double low, double high) {
     p->lo = low;
     p->span = span;
     if (span == 0.0) {
-        const double v = p->dtype == INITFILL_FLOAT32 ? (double)(float)low : low;
+        /* The float32 value rounded to the output type (float64: low itself). */
+        double v = low;
+        if (p->dtype == INITFILL_FLOAT32) v = (double)(float)low;
+        else if (is_half(p->dtype)) v = half_value(p->dtype, half_of(p->dtype, (float)low));
         set_clamp(p, v, v);
         return INITFILL_OK;
     }
     /* [low, high): the largest representable value below high. */
-    double hi;
-    if (p->dtype == INITFILL_FLOAT32) {
-        float f = (float)high;
-        if ((double)f >= high) f = nextafterf(f, -INFINITY);
-        hi = (double)f;
-    } else {
-        hi = nextafter(high, -INFINITY);
-    }
+    const double hi = below(p->dtype, high);
     const double lo = ceil_to(p->dtype, low);
     if (!(lo <= hi)) return INITFILL_ERR_PARAM;
     set_clamp(p, lo, hi);

@@ -51,8 +51,19 @@ enum {
     INITFILL_FLOAT32 = 0,
     INITFILL_FLOAT64 = 1,
     INITFILL_UINT32 = 2,
-    INITFILL_UINT64 = 3
+    INITFILL_UINT64 = 3,
+    INITFILL_FLOAT16 = 4,  /* IEEE binary16, stored as uint16_t bits */
+    INITFILL_BFLOAT16 = 5  /* bfloat16 (top half of a float32), uint16_t bits */
 };
+
+/* float16 and bfloat16 outputs are a conversion of the float32 stream: the half value
+ * of (seed, stream, index) is the float32 value of the same triple rounded to nearest
+ * even (bfloat16: float32 denormals flush to a signed zero, as AVX512_BF16 does).
+ * Clamp limits (uniform's [low, high), trunc_normal's [a, b]) are taken in the half
+ * type: the value is clamped to the representable values inside the bounds, so it
+ * never leaves them after rounding.  Parameters that could overflow the half type
+ * (|low|, |high|, |mean| beyond its largest value, std above 1/32 of it) are refused
+ * with INITFILL_ERR_PARAM, and so are bounds with no half value between them. */
 
 /* Distributions and their parameters (params[] of initfill_plan_init):
  *   INITFILL_UNIFORM       low, high        values in [low, high); low == high fills low
@@ -60,6 +71,8 @@ enum {
  *   INITFILL_TRUNC_NORMAL  mean, std, a, b  std > 0, a < b, absolute bounds; a may be
  *                                           -inf and b +inf; values never leave [a, b]
  *                                           after rounding to the output type
+ *   (uniform, normal and trunc_normal take every float type: FLOAT32, FLOAT64,
+ *    FLOAT16, BFLOAT16)
  *   INITFILL_BITS          (none)           raw generator words, uint32 or uint64
  */
 enum {

@@ -4,7 +4,7 @@ from typing import Any, Literal, SupportsIndex, TypeVar
 
 import numpy as np
 from numpy.typing import DTypeLike
-from typing_extensions import Buffer, TypeAlias
+from typing_extensions import TypeAlias
 
 from . import initializers as initializers
 from ._recommend import Recommendation
@@ -46,10 +46,12 @@ _C_API: Any
 
 def get_include() -> str: ...
 
-# What a fill writes into: a NumPy array (any shape and strides) or any writable
-# buffer-protocol object (memoryview, bytearray, mmap, array.array, ...).  Every fill
-# returns the very object it was given, hence a TypeVar.
-_BufferT = TypeVar("_BufferT", bound=np.ndarray[Any, Any] | Buffer)
+# What a fill writes into: a NumPy array (any shape and strides), any writable
+# buffer-protocol object (memoryview, bytearray, mmap, array.array, ...), a CPU
+# torch.Tensor, or any object exporting __dlpack__ on the CPU.  Every fill returns the
+# very object it was given, hence a TypeVar (unbounded: torch and DLPack objects have
+# no common static type that does not import them).
+_BufferT = TypeVar("_BufferT")
 
 # Real scalars accepted as parameters (bool is refused at run time).
 _Real: TypeAlias = float | np.floating[Any] | np.integer[Any]

@@ -7,14 +7,202 @@ argument, before a single element is written.
 from __future__ import annotations
 
 import operator
+import sys
 from typing import Any
 
 import numpy as np
 
 # Output codes of the C library (initfill.h).
-FLOAT32, FLOAT64, UINT32, UINT64 = 0, 1, 2, 3
-FLOAT_CODES: dict[np.dtype, int] = {np.dtype(np.float32): FLOAT32, np.dtype(np.float64): FLOAT64}
+FLOAT32, FLOAT64, UINT32, UINT64, FLOAT16, BFLOAT16 = 0, 1, 2, 3, 4, 5
+FLOAT_CODES: dict[np.dtype, int] = {
+    np.dtype(np.float32): FLOAT32,
+    np.dtype(np.float64): FLOAT64,
+    np.dtype(np.float16): FLOAT16,
+}
 BITS_CODES: dict[np.dtype, int] = {np.dtype(np.uint32): UINT32, np.dtype(np.uint64): UINT64}
+# bfloat16 has no NumPy dtype of its own: it is ml_dtypes.bfloat16 when that package
+# is used (recognised by name, never imported here), or a uint16 array given with
+# dtype="bfloat16" (or a torch/DLPack bfloat16 tensor), which is viewed as uint16.
+CODE_NAMES = {FLOAT32: "float32", FLOAT64: "float64", UINT32: "uint32",
+              UINT64: "uint64", FLOAT16: "float16", BFLOAT16: "bfloat16"}
+# Largest finite value of each float output type.
+CODE_MAX = {FLOAT32: float(np.finfo(np.float32).max), FLOAT64: float(np.finfo(np.float64).max),
+            FLOAT16: 65504.0, BFLOAT16: float.fromhex("0x1.fep127")}
+
+_BO = "<" if sys.byteorder == "little" else ">"
+# torch dtype (str) -> (array-interface typestr, C code)
+_TORCH_TYPES = {
+    "torch.float32": (_BO + "f4", FLOAT32),
+    "torch.float64": (_BO + "f8", FLOAT64),
+    "torch.float16": (_BO + "f2", FLOAT16),
+    "torch.bfloat16": (_BO + "u2", BFLOAT16),
+    "torch.uint32": (_BO + "u4", UINT32),
+    "torch.uint64": (_BO + "u8", UINT64),
+}
+# DLPack (type code, bits) -> (typestr, C code): kDLUInt = 1, kDLFloat = 2, kDLBfloat = 4
+_DLPACK_TYPES = {
+    (2, 32): (_BO + "f4", FLOAT32),
+    (2, 64): (_BO + "f8", FLOAT64),
+    (2, 16): (_BO + "f2", FLOAT16),
+    (4, 16): (_BO + "u2", BFLOAT16),
+    (1, 32): (_BO + "u4", UINT32),
+    (1, 64): (_BO + "u8", UINT64),
+}
+_KDLCPU = 1
+
+
+def is_bfloat16_dtype(dt: np.dtype) -> bool:
+    """True for ml_dtypes' bfloat16 dtype (checked without importing ml_dtypes)."""
+    return dt.name == "bfloat16" and dt.itemsize == 2 and dt.type.__module__.startswith("ml_dtypes")
+
+
+def is_torch_tensor(x: Any) -> bool:
+    """True for a torch.Tensor (or subclass), without importing torch."""
+    for c in type(x).__mro__:
+        if c.__name__ == "Tensor" and c.__module__ == "torch":
+            return True
+    return False
+
+
+class _View:
+    """Carries an ``__array_interface__`` and keeps the memory's owner alive."""
+
+    __slots__ = ("__array_interface__", "owner")
+
+    def __init__(self, iface: dict, owner: Any) -> None:
+        self.__array_interface__ = iface
+        self.owner = owner
+
+
+def _disjoint(shape: tuple[int, ...], bstrides: tuple[int, ...], itemsize: int) -> bool:
+    """True when no two elements of a view can overlap in memory.
+
+    Sufficient test: with the dimensions sorted by |stride|, each stride must step
+    over everything the smaller dimensions span.  Every view made by slicing,
+    transposing or reshaping passes; only hand-made ``as_strided`` views or expanded
+    tensors, with zero or interleaved strides, fail.
+    """
+    if 0 in shape:
+        return True
+    span = itemsize
+    for st, n in sorted((abs(st), n) for n, st in zip(shape, bstrides) if n > 1):
+        if st < span:
+            return False
+        span += st * (n - 1)
+    return True
+
+
+def _check_no_overlap(shape: tuple[int, ...], bstrides: tuple[int, ...], itemsize: int) -> None:
+    if not _disjoint(shape, bstrides, itemsize):
+        raise ValueError(
+            "x has elements that share memory (e.g. an expanded or as_strided "
+            "tensor); initfill writes every element, so give it a tensor whose "
+            "elements do not overlap (e.g. x.contiguous() or x.clone())"
+        )
+
+
+def _raw_view(ptr: int, shape: tuple[int, ...], bstrides: tuple[int, ...] | None,
+              typestr: str, owner: Any) -> np.ndarray:
+    dt = np.dtype(typestr)
+    if bstrides is not None:
+        _check_no_overlap(shape, bstrides, dt.itemsize)
+    if 0 in shape:
+        return np.empty(shape, dt)
+    iface = {"shape": tuple(shape), "typestr": typestr, "data": (ptr, False),
+             "strides": None if bstrides is None else tuple(bstrides), "version": 3}
+    return np.asarray(_View(iface, owner))
+
+
+def _device_error(kind: str) -> str:
+    if kind == "meta":
+        return ("x is a meta tensor: it has no memory to fill. Materialize it first, "
+                "e.g. module.to_empty(device='cpu') or torch.empty_like(x, device='cpu'), "
+                "then fill it")
+    return (f"x is on device {kind!r}; initfill fills CPU memory only. Fill a CPU tensor "
+            f"and copy it over (x.copy_(cpu_tensor)), or use torch.nn.init for device "
+            f"tensors (initfill.torch hands them to torch unchanged)")
+
+
+def torch_view(x: Any) -> tuple[np.ndarray, int]:
+    """Return ``(view, code)``: an ndarray over a CPU torch tensor's memory, no copy."""
+    dev = x.device.type
+    if dev != "cpu":
+        raise TypeError(_device_error(dev))
+    if str(x.layout) != "torch.strided":
+        raise TypeError(f"x is a {x.layout} tensor; initfill fills dense (strided) tensors only")
+    entry = _TORCH_TYPES.get(str(x.dtype))
+    if entry is None:
+        raise TypeError(
+            f"x is a torch tensor of {x.dtype}; initfill fills torch.float32, float64, "
+            f"float16 and bfloat16 tensors (bits_: torch.uint32, uint64)"
+        )
+    typestr, code = entry
+    es = x.element_size()
+    shape = tuple(x.shape)
+    bstrides = tuple(int(s) * es for s in x.stride())
+    if x.numel() and x.data_ptr() % es:
+        raise ValueError(f"x is not aligned to its {es}-byte elements")
+    return _raw_view(x.data_ptr(), shape, bstrides, typestr, x), code
+
+
+def dlpack_view(x: Any) -> tuple[np.ndarray, int]:
+    """Return ``(view, code)`` over the memory of an object exporting ``__dlpack__``."""
+    from . import _core
+
+    try:
+        dev_type, dev_id = x.__dlpack_device__()
+    except AttributeError:
+        raise TypeError(f"{type(x).__name__} exports __dlpack__ but not __dlpack_device__") from None
+    if int(dev_type) != _KDLCPU:
+        raise TypeError(
+            f"x lives on DLPack device type {int(dev_type)} (id {dev_id}), not the CPU "
+            f"(type 1); initfill fills CPU memory only: fill a CPU array and copy it over"
+        )
+    try:
+        capsule = x.__dlpack__(max_version=(1, 0), copy=False)
+    except TypeError:
+        capsule = x.__dlpack__()
+    ptr, shape, estrides, tcode, bits, lanes, readonly = _core.dlpack_info(capsule)
+    if readonly:
+        raise ValueError("x is read-only (its DLPack export says so): initfill fills buffers in place")
+    entry = _DLPACK_TYPES.get((tcode, bits))
+    if entry is None or lanes != 1:
+        raise TypeError(
+            f"x has DLPack dtype (code {tcode}, {bits} bits, {lanes} lanes); initfill fills "
+            f"float32, float64, float16 and bfloat16 (bits_: uint32, uint64)"
+        )
+    typestr, code = entry
+    es = bits // 8
+    if 0 not in shape and ptr % es:
+        raise ValueError(f"x is not aligned to its {es}-byte elements")
+    bstrides = None if estrides is None else tuple(s * es for s in estrides)
+    return _raw_view(ptr, shape, bstrides, typestr, capsule), code
+
+
+def after_write(x: Any) -> None:
+    """Tell torch that a tensor was written in place (bumps its version counter, so
+    autograd notices a tensor saved for backward changed, as after any in-place op)."""
+    if is_torch_tensor(x):
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            try:
+                torch.autograd.graph.increment_version(x)
+            except Exception:  # inference tensors have no version counter
+                pass
+
+
+def _want(dtype: Any) -> tuple[np.dtype, bool]:
+    """(dtype to view a raw buffer as, whether it means bfloat16)."""
+    if isinstance(dtype, str) and dtype.lower() in ("bfloat16", "bf16"):
+        return np.dtype(np.uint16), True
+    name = getattr(dtype, "__name__", None)
+    if name == "bfloat16" and getattr(dtype, "__module__", "").startswith("ml_dtypes"):
+        return np.dtype(dtype), True
+    try:
+        want = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a NumPy dtype or its name, got {dtype!r}") from None
+    return want, is_bfloat16_dtype(want)
 
 
 def _dtype_name(dt: np.dtype) -> str:
@@ -37,8 +225,13 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tupl
     what : str
         Name of the fill, for messages.
     """
+    forced = None
     if isinstance(x, np.ndarray):
         arr = x
+    elif is_torch_tensor(x):
+        arr, forced = torch_view(x)
+    elif hasattr(x, "__dlpack__") and not isinstance(x, (bytes, bytearray, memoryview)):
+        arr, forced = dlpack_view(x)
     else:
         try:
             mv = memoryview(x)
@@ -50,11 +243,24 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tupl
         if mv.readonly:
             raise ValueError("x is read-only: initfill fills buffers in place")
         arr = np.asarray(mv)
-    if dtype is not None:
-        try:
-            want = np.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"dtype must be a NumPy dtype or its name, got {dtype!r}") from None
+    if dtype is not None and forced is not None:
+        want, bf = _want(dtype)
+        wcode = BFLOAT16 if bf else {**FLOAT_CODES, **BITS_CODES}.get(want)
+        if wcode != forced:
+            raise TypeError(
+                f"dtype={dtype!r} does not match x, whose elements are {CODE_NAMES[forced]}; "
+                f"dtype= reinterprets raw buffers only"
+            )
+    elif dtype is not None:
+        want, bf = _want(dtype)
+        if bf:
+            forced = BFLOAT16
+            if is_bfloat16_dtype(arr.dtype):
+                want = arr.dtype
+        if arr.dtype != want and want.itemsize == 2 and arr.dtype in (
+            np.dtype(np.uint16), np.dtype(np.int16)
+        ):
+            arr = arr.view(want)  # raw 16-bit words, same shape and strides
         if arr.dtype != want:
             if arr.dtype.itemsize != 1 or arr.dtype.kind not in "uiSVb":
                 raise TypeError(
@@ -75,40 +281,28 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tupl
     dt = arr.dtype
     if not dt.isnative:
         raise TypeError(f"x has non-native byte order ({dt.str}); {what} writes native {dt.name} only")
-    code = codes.get(dt)
-    if code is None:
+    if forced is None and is_bfloat16_dtype(dt):
+        forced = BFLOAT16
+    code = codes.get(dt) if forced is None else forced
+    allowed = set(codes.values())
+    if FLOAT32 in allowed:
+        allowed.add(BFLOAT16)
+    if code is None or code not in allowed:
         accepted = ", ".join(d.name for d in codes)
-        raise TypeError(f"{what} fills {accepted} buffers; x has dtype {_dtype_name(dt)}")
+        if FLOAT32 in codes.values():
+            accepted += ", bfloat16"
+        have = _dtype_name(dt) if forced is None else CODE_NAMES[forced]
+        raise TypeError(f"{what} fills {accepted} buffers; x has dtype {have}")
     if not arr.flags.writeable:
         raise ValueError("x is read-only: initfill fills buffers in place")
     if not arr.flags.aligned:
         raise ValueError(f"x is not aligned to its {dt.name} elements")
-    if not _elements_disjoint(arr):
+    if not _disjoint(arr.shape, arr.strides, arr.itemsize):
         raise ValueError(
             "x has elements that share memory (e.g. a zero stride from as_strided); "
             "their values would depend on which write lands last"
         )
     return arr, code
-
-
-def _elements_disjoint(arr: np.ndarray) -> bool:
-    """True when no two elements of `arr` can overlap in memory.
-
-    Sufficient test: with the dimensions sorted by |stride|, each stride must step
-    over everything the smaller dimensions span.  Every view made by slicing,
-    transposing or reshaping an array passes; only hand-made ``as_strided`` views
-    with zero or interleaved strides fail.
-    """
-    if arr.size == 0:
-        return True
-    span = arr.itemsize
-    for n, s in sorted(zip(arr.shape, arr.strides), key=lambda d: abs(d[1])):
-        if n <= 1:
-            continue
-        if abs(s) < span:
-            return False
-        span += abs(s) * (n - 1)
-    return True
 
 
 def _int_tuple(name: str, value: Any, ndim: int) -> tuple[int, ...]:

@@ -3,7 +3,7 @@
 Only checks what C cannot see (the array object) and calls the kernels with the GIL
 released above a size threshold.  Everything user-facing lives in the Python modules.
 """
-from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
 cimport numpy as cnp
 
 cnp.import_array()
@@ -43,6 +43,12 @@ cdef extern from "initfill/initfill.h" nogil:
 
 cdef extern from "Python.h":
     object PyCapsule_New(void *pointer, const char *name, void *destructor)
+
+cdef extern from "initfill/half.h" nogil:
+    uint16_t if_f32_to_f16(float x)
+    uint16_t if_f32_to_bf16(float x)
+    uint16_t if_f32_to_f16_down(float x)
+    uint16_t if_f32_to_bf16_down(float x)
 
 cdef extern from "initfill/philox.h" nogil:
     void if_philox4x32_10(const uint32_t *ctr, const uint32_t *key, uint32_t *out)
@@ -166,6 +172,92 @@ def fill(cnp.ndarray arr not None, int dist, int dtype, tuple params,
         status = initfill_fill_strided(&plan, seed, stream, data, ndim, shape, strides,
                                        gstr, gbase, nthreads)
     return status
+
+
+# ---- DLPack: only the struct layouts (dlpack.h, v0.x and v1.x); nothing is owned here.
+cdef extern from "Python.h":
+    bint PyCapsule_IsValid(object capsule, const char *name)
+    void *PyCapsule_GetPointer(object capsule, const char *name) except? NULL
+
+ctypedef struct if_DLDevice:
+    int device_type
+    int32_t device_id
+
+ctypedef struct if_DLDataType:
+    uint8_t code
+    uint8_t bits
+    uint16_t lanes
+
+ctypedef struct if_DLTensor:
+    void *data
+    if_DLDevice device
+    int32_t ndim
+    if_DLDataType dtype
+    int64_t *shape
+    int64_t *strides
+    uint64_t byte_offset
+
+ctypedef struct if_DLManagedTensor:
+    if_DLTensor dl_tensor
+    void *manager_ctx
+    void *deleter
+
+ctypedef struct if_DLPackVersion:
+    uint32_t major
+    uint32_t minor
+
+ctypedef struct if_DLManagedTensorVersioned:
+    if_DLPackVersion version
+    void *manager_ctx
+    void *deleter
+    uint64_t flags
+    if_DLTensor dl_tensor
+
+
+def dlpack_info(capsule):
+    """Read a DLPack capsule without consuming it.
+
+    Returns ``(address, shape, strides_in_elements_or_None, type_code, bits, lanes,
+    readonly)``; `readonly` is None for a pre-1.0 capsule, which cannot say.  The
+    capsule keeps ownership: keep it alive while the memory is used, and its
+    destructor releases the tensor.
+    """
+    cdef if_DLTensor *t
+    cdef if_DLManagedTensorVersioned *mv
+    cdef if_DLManagedTensor *m
+    readonly = None
+    if PyCapsule_IsValid(capsule, b"dltensor_versioned"):
+        mv = <if_DLManagedTensorVersioned *>PyCapsule_GetPointer(capsule, b"dltensor_versioned")
+        if mv.version.major != 1:
+            raise TypeError(f"unsupported DLPack version {mv.version.major}.{mv.version.minor}")
+        t = &mv.dl_tensor
+        readonly = bool(mv.flags & 1)
+    elif PyCapsule_IsValid(capsule, b"dltensor"):
+        m = <if_DLManagedTensor *>PyCapsule_GetPointer(capsule, b"dltensor")
+        t = &m.dl_tensor
+    else:
+        raise TypeError("__dlpack__ did not return an unused DLPack capsule")
+    if t.ndim < 0 or t.ndim > INITFILL_MAX_NDIM:
+        raise ValueError(f"x has {t.ndim} dimensions; initfill handles up to {INITFILL_MAX_NDIM}")
+    shape = tuple(t.shape[i] for i in range(t.ndim))
+    strides = None if t.strides == NULL else tuple(t.strides[i] for i in range(t.ndim))
+    addr = <uintptr_t>t.data + <uintptr_t>t.byte_offset
+    return (addr, shape, strides, t.dtype.code, t.dtype.bits, t.dtype.lanes, readonly)
+
+
+def round_half(const float[::1] src, uint16_t[::1] dst, int dtype, bint down=False):
+    """Round float32 values to float16 (dtype 4) or bfloat16 (5) bits with the
+    kernels' conversion: to nearest even, or down (uniform fills); for tests."""
+    cdef Py_ssize_t i, n = src.shape[0]
+    if dst.shape[0] != n:
+        raise ValueError("src and dst differ in length")
+    if dtype != 4 and dtype != 5:
+        raise ValueError("dtype must be 4 (float16) or 5 (bfloat16)")
+    for i in range(n):
+        if dtype == 4:
+            dst[i] = if_f32_to_f16_down(src[i]) if down else if_f32_to_f16(src[i])
+        else:
+            dst[i] = if_f32_to_bf16_down(src[i]) if down else if_f32_to_bf16(src[i])
 
 
 def philox4x32_10(ctr, key):

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import _core, _threads
-from ._buffers import BITS_CODES, FLOAT_CODES, addressing, as_target
+from ._buffers import BITS_CODES, CODE_NAMES, FLOAT_CODES, addressing, after_write, as_target
 
 UNIFORM, NORMAL, TRUNC_NORMAL, BITS = 0, 1, 2, 3
 _NAMED_STREAM_BIT = 1 << 63
@@ -141,7 +141,7 @@ class Generator:
         if status:
             given = ", ".join(f"{n}={v!r}" for n, v in zip(names, params))
             raise ValueError(
-                f"{what}: {given} do not fit dtype {arr.dtype.name} (values must stay "
+                f"{what}: {given} do not fit dtype {CODE_NAMES[code]} (values must stay "
                 f"finite and at least one value of the dtype must lie in the range)"
             )
         if stream is not None:
@@ -151,6 +151,7 @@ class Generator:
                             _threads.get_num_threads())
         if status:
             raise ValueError(f"{what}: {_core.status_message(status)}")
+        after_write(x)
         return x
 
     def uniform_(self, x, low=0.0, high=1.0, *, stream=None, global_shape=None,
@@ -159,8 +160,12 @@ class Generator:
 
         Parameters
         ----------
-        x : ndarray or writable buffer
-            float32 or float64 output, any shape and strides.
+        x : ndarray, writable buffer, CPU torch tensor or DLPack object
+            float32, float64, float16 or bfloat16 output, any shape and strides,
+            filled in place (no copy).  bfloat16: an ``ml_dtypes.bfloat16`` array, a
+            torch bfloat16 tensor, or raw uint16 words with ``dtype="bfloat16"``.
+            Half values are the float32 values of the same elements rounded to
+            nearest even, kept inside the bounds in the half type.
         low, high : float
             Bounds; ``low <= high``, both finite and representable in the dtype.
             No value equals ``high`` after rounding; ``low == high`` fills ``low``.
@@ -202,7 +207,7 @@ class Generator:
         Parameters
         ----------
         x : ndarray or writable buffer
-            float32 or float64 output, any shape and strides.
+            Output of any float dtype, as in :meth:`uniform_`.
         mean : float
             Mean, finite.
         std : float
@@ -241,7 +246,7 @@ class Generator:
         Parameters
         ----------
         x : ndarray or writable buffer
-            float32 or float64 output, any shape and strides.
+            Output of any float dtype, as in :meth:`uniform_`.
         mean : float
             Mean of the parent normal, finite.
         std : float
@@ -288,7 +293,7 @@ class Generator:
 
         Parameters
         ----------
-        x : ndarray or writable buffer
+        x : ndarray, writable buffer, CPU torch tensor or DLPack object
             uint32 or uint64 output, any shape and strides.
         stream, global_shape, offset, dtype
             As in :meth:`uniform_`.

@@ -12,9 +12,10 @@ import math
 import warnings
 from typing import Any
 
-import numpy as np
 
-from ._buffers import FLOAT_CODES, addressing, as_target
+from . import _core
+from ._buffers import (BFLOAT16, CODE_MAX, CODE_NAMES, FLOAT16, FLOAT_CODES, addressing,
+                       after_write, as_target)
 from ._fans import calculate_gain, compute_fans
 from ._generator import Generator, finite
 
@@ -72,7 +73,7 @@ def uniform_(x, a=0.0, b=1.0, *, generator=None, stream=None, global_shape=None,
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     a, b : float
         Bounds, ``a <= b``.
     generator : Generator, optional
@@ -98,7 +99,7 @@ def normal_(x, mean=0.0, std=1.0, *, generator=None, stream=None, global_shape=N
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     mean, std : float
         Mean and standard deviation (``std >= 0``).
     generator, stream, global_shape, offset, dtype
@@ -122,7 +123,7 @@ def trunc_normal_(x, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, stream
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     mean, std : float
         Parameters of the parent normal (``std > 0``).
     a, b : float
@@ -145,7 +146,7 @@ def constant_(x, val, *, dtype=None):
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     val : float
         The value; must be finite.
     dtype : dtype-like, optional
@@ -156,10 +157,18 @@ def constant_(x, val, *, dtype=None):
     x
     """
     v = finite("val", val)
-    arr, _ = as_target(x, dtype, FLOAT_CODES, "constant_")
-    if abs(v) > float(np.finfo(arr.dtype).max):
-        raise ValueError(f"val={v} does not fit in {arr.dtype.name}")
-    arr[...] = v
+    arr, code = as_target(x, dtype, FLOAT_CODES, "constant_")
+    if abs(v) > CODE_MAX[code]:
+        raise ValueError(f"val={v} does not fit in {CODE_NAMES[code]}")
+    if code in (FLOAT16, BFLOAT16):
+        # U(v, v) is the constant: the float32 of v, rounded to the half type.
+        status = _core.fill(arr, 0, code, (v, v), 0, 0, addressing(arr.shape, None, None)[1],
+                            0, 1)
+        if status:
+            raise ValueError(f"constant_: {_core.status_message(status)}")
+    else:
+        arr[...] = v
+    after_write(x)
     return x
 
 
@@ -197,7 +206,7 @@ def xavier_uniform_(x, gain=1.0, *, generator=None, stream=None, global_shape=No
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output with at least 2 dimensions.
+        float32, float64, float16 or bfloat16 output with at least 2 dimensions.
     gain : float
         Scaling factor, e.g. :func:`calculate_gain`.
     generator, stream, global_shape, offset, dtype
@@ -224,7 +233,7 @@ def xavier_normal_(x, gain=1.0, *, generator=None, stream=None, global_shape=Non
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output with at least 2 dimensions.
+        float32, float64, float16 or bfloat16 output with at least 2 dimensions.
     gain : float
         Scaling factor.
     generator, stream, global_shape, offset, dtype
@@ -270,7 +279,7 @@ def kaiming_uniform_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, genera
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output with at least 2 dimensions.
+        float32, float64, float16 or bfloat16 output with at least 2 dimensions.
     a : float
         Negative slope of the rectifier after this layer (leaky_relu).
     mode : {"fan_in", "fan_out"}
@@ -304,7 +313,7 @@ def kaiming_normal_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generat
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output with at least 2 dimensions.
+        float32, float64, float16 or bfloat16 output with at least 2 dimensions.
     a, mode, nonlinearity
         See :func:`kaiming_uniform_`.
     generator, stream, global_shape, offset, dtype
@@ -337,7 +346,7 @@ def variance_scaling_(x, scale=1.0, mode="fan_in", distribution="truncated_norma
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     scale : float
         Positive scaling factor.
     mode : {"fan_in", "fan_out", "fan_avg", "fan_geo_avg"}
@@ -388,7 +397,7 @@ def lecun_uniform_(x, *, layout="torch", generator=None, stream=None, global_sha
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     layout : {"torch", "keras", "jax"}
         How fans are read from the shape.
     generator, stream, global_shape, offset, dtype
@@ -413,7 +422,7 @@ def lecun_normal_(x, *, layout="torch", generator=None, stream=None, global_shap
     Parameters
     ----------
     x : ndarray or writable buffer
-        float32 or float64 output.
+        float32, float64, float16 or bfloat16 output (see :meth:`Generator.uniform_`).
     layout : {"torch", "keras", "jax"}
         How fans are read from the shape.
     generator, stream, global_shape, offset, dtype
