@@ -18,18 +18,24 @@ UNIFORM, NORMAL, TRUNC_NORMAL, BITS = 0, 1, 2, 3
 _NAMED_STREAM_BIT = 1 << 63
 
 
-def _seed64(seed: Any) -> int:
+def check_seed(seed: Any) -> int | None:
+    """``seed`` as an int in ``[0, 2**64)``, or None; TypeError/ValueError otherwise."""
     if seed is None:
-        return secrets.randbits(64)
+        return None
     if isinstance(seed, bool):
-        raise TypeError("seed must be an int, got bool")
+        raise TypeError("seed must be an int or None, got bool")
     try:
-        seed = operator.index(seed)
+        s = operator.index(seed)
     except TypeError:
         raise TypeError(f"seed must be an int or None, got {type(seed).__name__}") from None
-    if not 0 <= seed < 1 << 64:
-        raise ValueError(f"seed must be in [0, 2**64), got {seed}")
-    return seed
+    if not 0 <= s < 1 << 64:
+        raise ValueError(f"seed must be in [0, 2**64), got {s}")
+    return s
+
+
+def _seed64(seed: Any) -> int:
+    s = check_seed(seed)
+    return secrets.randbits(64) if s is None else s
 
 
 def stream_id(stream: int | str) -> int:

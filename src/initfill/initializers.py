@@ -48,7 +48,7 @@ import numpy as np
 from . import _init
 from ._buffers import FLOAT_CODES, as_target
 from ._fans import LAYOUTS, compute_fans
-from ._generator import Generator, finite
+from ._generator import Generator, check_seed, finite
 
 __all__ = [
     "Constant",
@@ -74,20 +74,6 @@ __all__ = [
 
 _T = TypeVar("_T", bound="Initializer")
 _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
-
-
-def _check_seed(seed: Any) -> int | None:
-    if seed is None:
-        return None
-    if isinstance(seed, bool):
-        raise TypeError("seed must be an int or None, got bool")
-    try:
-        s = operator.index(seed)
-    except TypeError:
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}") from None
-    if not 0 <= s < 1 << 64:
-        raise ValueError(f"seed must be in [0, 2**64), got {s}")
-    return s
 
 
 def _check_shape(shape: Any) -> tuple[int, ...]:
@@ -250,7 +236,7 @@ class _Seeded(Initializer):
     """An initializer that draws random numbers: the seed and stream logic."""
 
     def __init__(self, seed: int | None = None) -> None:
-        self.seed = _check_seed(seed)
+        self.seed = check_seed(seed)
 
     def _source(self, generator: Generator | None,
                 stream: int | str | None) -> tuple[Generator, int | str | None]:
