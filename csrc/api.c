@@ -71,6 +71,50 @@ int initfill_bits_u64(uint64_t *out, uint64_t n, uint64_t first, uint64_t seed,
                    nthreads);
 }
 
+int initfill_uniform_f16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                         uint64_t stream, double low, double high, int nthreads) {
+    const double p[2] = {low, high};
+    return fill_1d(INITFILL_UNIFORM, INITFILL_FLOAT16, p, 2, out, n, first, seed, stream,
+                   nthreads);
+}
+
+int initfill_uniform_bf16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                          uint64_t stream, double low, double high, int nthreads) {
+    const double p[2] = {low, high};
+    return fill_1d(INITFILL_UNIFORM, INITFILL_BFLOAT16, p, 2, out, n, first, seed,
+                   stream, nthreads);
+}
+
+int initfill_normal_f16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                        uint64_t stream, double mean, double std, int nthreads) {
+    const double p[2] = {mean, std};
+    return fill_1d(INITFILL_NORMAL, INITFILL_FLOAT16, p, 2, out, n, first, seed, stream,
+                   nthreads);
+}
+
+int initfill_normal_bf16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                         uint64_t stream, double mean, double std, int nthreads) {
+    const double p[2] = {mean, std};
+    return fill_1d(INITFILL_NORMAL, INITFILL_BFLOAT16, p, 2, out, n, first, seed, stream,
+                   nthreads);
+}
+
+int initfill_trunc_normal_f16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                              uint64_t stream, double mean, double std, double a,
+                              double b, int nthreads) {
+    const double p[4] = {mean, std, a, b};
+    return fill_1d(INITFILL_TRUNC_NORMAL, INITFILL_FLOAT16, p, 4, out, n, first, seed,
+                   stream, nthreads);
+}
+
+int initfill_trunc_normal_bf16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                               uint64_t stream, double mean, double std, double a,
+                               double b, int nthreads) {
+    const double p[4] = {mean, std, a, b};
+    return fill_1d(INITFILL_TRUNC_NORMAL, INITFILL_BFLOAT16, p, 4, out, n, first, seed,
+                   stream, nthreads);
+}
+
 int initfill_fill_nd(int dist, int dtype, const double *params, int nparams,
                      uint64_t seed, uint64_t stream, void *data, int ndim,
                      const int64_t *shape, const int64_t *strides,
@@ -120,6 +164,12 @@ static const initfill_capi capi_table = {
     .bits_u64 = initfill_bits_u64,
     .fill_nd = initfill_fill_nd,
     .status_string = initfill_status_string,
+    .uniform_f16 = initfill_uniform_f16,
+    .uniform_bf16 = initfill_uniform_bf16,
+    .normal_f16 = initfill_normal_f16,
+    .normal_bf16 = initfill_normal_bf16,
+    .trunc_normal_f16 = initfill_trunc_normal_f16,
+    .trunc_normal_bf16 = initfill_trunc_normal_bf16,
 };
 
 const initfill_capi *initfill_get_capi(void) { return &capi_table; }

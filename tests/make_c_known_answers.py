@@ -23,6 +23,16 @@ CASES = [
     ("BITS_U32", np.uint32, "bits_", ()),
     ("BITS_U64", np.uint64, "bits_", ()),
 ]
+# Half precision, printed after the rows above (so adding them moved none): float16
+# arrays, and uint16 words filled with dtype="bfloat16".
+HALF_CASES = [
+    ("UNIFORM_F16", np.float16, "uniform_", (-1.0, 2.0)),
+    ("UNIFORM_BF16", "bfloat16", "uniform_", (-1.0, 2.0)),
+    ("NORMAL_F16", np.float16, "normal_", (0.5, 2.0)),
+    ("NORMAL_BF16", "bfloat16", "normal_", (0.5, 2.0)),
+    ("TRUNC_F16", np.float16, "trunc_normal_", (0.0, 1.0, -2.0, 2.0)),
+    ("TRUNC_BF16", "bfloat16", "trunc_normal_", (0.0, 0.02, -0.04, 0.04)),
+]
 
 
 def c_double(v):
@@ -30,16 +40,24 @@ def c_double(v):
 
 
 def main():
-    for first in FIRSTS:
-        for kind, dtype, method, params in CASES:
-            for stream in STREAMS:
-                x = np.empty(first + N, dtype)
-                getattr(initfill.Generator(SEED), method)(x, *params, stream=stream)
-                v = x[first:]
-                words = v.view(np.uint32 if v.itemsize == 4 else np.uint64)
-                p = ", ".join(c_double(q) for q in params) or "0"
-                w = ", ".join(f"0x{int(b):x}" for b in words)
-                print(f"    {{{kind}, {{{p}}}, 0x{stream:x}, {first}, {{{w}}}}},")
+    for cases in (CASES, HALF_CASES):
+        for first in FIRSTS:
+            for case in cases:
+                for stream in STREAMS:
+                    print_row(first, stream, *case)
+
+
+def print_row(first, stream, kind, dtype, method, params):
+    kw = {}
+    if dtype == "bfloat16":
+        dtype, kw = np.uint16, {"dtype": "bfloat16"}
+    x = np.empty(first + N, dtype)
+    getattr(initfill.Generator(SEED), method)(x, *params, stream=stream, **kw)
+    v = x[first:]
+    words = v.view({2: np.uint16, 4: np.uint32, 8: np.uint64}[v.itemsize])
+    p = ", ".join(c_double(q) for q in params) or "0"
+    w = ", ".join(f"0x{int(b):x}" for b in words)
+    print(f"    {{{kind}, {{{p}}}, 0x{stream:x}, {first}, {{{w}}}}},")
 
 
 if __name__ == "__main__":

@@ -48,6 +48,19 @@ CASES = [
     ("bits", np.uint64, ()),
 ]
 CASE_IDS = [f"{d}-{np.dtype(t).name}-{i}" for i, (d, t, _) in enumerate(CASES)]
+# Half precision: (dist, kind, params); kind "f16" fills float16 arrays, "bf16" raw
+# uint16 words that the Python API fills with dtype="bfloat16".
+HALF_CASES = [
+    (dist, kind, params)
+    for dist, params in (("uniform", (-0.5, 1.5)), ("normal", (0.25, 0.02)),
+                         ("trunc_normal", (0.0, 1.0, -2.0, 2.0)),
+                         ("trunc_normal", (0.0, 0.02, -0.04, 0.04)),
+                         ("trunc_normal", (1.0, 0.5, 20.0, np.inf)))
+    for kind in ("f16", "bf16")
+]
+HALF_IDS = [f"{d}-{k}-{i}" for i, (d, k, _) in enumerate(HALF_CASES)]
+HALF_FNS = [f"{d}_{k}" for d in ("uniform", "normal", "trunc_normal")
+            for k in ("f16", "bf16")]
 SUFFIX = {np.float32: "f32", np.float64: "f64", np.uint32: "u32", np.uint64: "u64"}
 CTYPE = {np.float32: ctypes.c_float, np.float64: ctypes.c_double,
          np.uint32: ctypes.c_uint32, np.uint64: ctypes.c_uint64}
@@ -60,6 +73,24 @@ def reference(dist, dtype, params, stream, first, n, seed=SEED):
             "trunc_normal": g.trunc_normal_, "bits": g.bits_}[dist]
     return fill(np.empty(n, dtype), *params, stream=stream, global_shape=(first + n,),
                 offset=(first,))
+
+
+def reference_half(dist, kind, params, stream, first, n, seed=SEED):
+    """The Python API's half values of elements first .. first+n-1, as uint16 bits."""
+    g = initfill.Generator(seed)
+    fill = {"uniform": g.uniform_, "normal": g.normal_,
+            "trunc_normal": g.trunc_normal_}[dist]
+    if kind == "f16":
+        out = fill(np.empty(n, np.float16), *params, stream=stream,
+                   global_shape=(first + n,), offset=(first,))
+        return out.view(np.uint16)
+    return fill(np.empty(n, np.uint16), *params, stream=stream, global_shape=(first + n,),
+                offset=(first,), dtype="bfloat16")
+
+
+def half_buffer(kind, n):
+    """An output for `kind`: float16 for "f16", uint16 words (bfloat16 bits) for "bf16"."""
+    return np.empty(n, np.float16 if kind == "f16" else np.uint16)
 
 
 def same_bits(a, b):
@@ -122,11 +153,18 @@ def test_capsule_table_header():
     assert (abi, size, algo) == initfill._core.capi_header()
     assert abi == initfill.ABI_VERSION == 1
     assert algo == initfill.ALGORITHM_VERSION
-    # 4 header words and 10 pointers.
-    assert size == 16 + 10 * ctypes.sizeof(ctypes.c_void_p)
-    # The first entry point of the table is uniform_f32.
-    first_fn = ctypes.c_void_p.from_address(ptr + 16).value
-    assert first_fn == ctypes_api.addresses()["uniform_f32"]
+    # 4 header words and 16 pointers: the 10 of the first release, then the 6 half
+    # fills appended to it (ABI version unchanged).
+    psize = ctypes.sizeof(ctypes.c_void_p)
+    assert size == 16 + 16 * psize
+    order = ["uniform_f32", "uniform_f64", "normal_f32", "normal_f64", "trunc_normal_f32",
+             "trunc_normal_f64", "bits_u32", "bits_u64", "fill_nd", "status_string",
+             *HALF_FNS]
+    addresses = ctypes_api.addresses()
+    assert sorted(addresses) == sorted(order)
+    for k, name in enumerate(order):
+        assert ctypes.c_void_p.from_address(ptr + 16 + k * psize).value == addresses[name]
+    assert len(set(addresses.values())) == len(order)
 
 
 # --- ctypes ------------------------------------------------------------------------
@@ -143,6 +181,54 @@ def test_ctypes_api_matches_python(dist, dtype, params):
             st = fn(out.ctypes.data_as(ptr_t), n, first, SEED, stream, *params, 1)
             assert st == 0, ctypes_api.status_string(st)
             assert same_bits(out, reference(dist, dtype, params, stream, first, n))
+
+
+@pytest.mark.parametrize(("dist", "kind", "params"), HALF_CASES, ids=HALF_IDS)
+def test_ctypes_api_half_matches_python(dist, kind, params):
+    fn = getattr(ctypes_api, f"{dist}_{kind}")
+    ptr_t = ctypes.POINTER(ctypes.c_uint16)
+    for stream in STREAMS:
+        for first in FIRSTS:
+            n = 37
+            out = half_buffer(kind, n)
+            st = fn(out.view(np.uint16).ctypes.data_as(ptr_t), n, first, SEED, stream,
+                    *params, 1)
+            assert st == 0, ctypes_api.status_string(st)
+            assert same_bits(out.view(np.uint16),
+                             reference_half(dist, kind, params, stream, first, n))
+
+
+def test_ctypes_api_half_threads_and_errors():
+    n = 300_000
+    p = ctypes.POINTER(ctypes.c_uint16)
+    for kind in ("f16", "bf16"):
+        a, b = np.empty(n, np.uint16), np.empty(n, np.uint16)
+        fn = getattr(ctypes_api, f"trunc_normal_{kind}")
+        assert fn(a.ctypes.data_as(p), n, 5, SEED, 2, 0.0, 0.02, -0.04, 0.04, 1) == 0
+        assert fn(b.ctypes.data_as(p), n, 5, SEED, 2, 0.0, 0.02, -0.04, 0.04, 7) == 0
+        assert same_bits(a, b)
+        assert same_bits(a, reference_half("trunc_normal", kind, (0.0, 0.02, -0.04, 0.04),
+                                           2, 5, n))
+    out = np.full(8, 0x1234, np.uint16)
+    q = out.ctypes.data_as(p)
+    # Parameters that overflow float16 are refused (bfloat16 holds them).
+    assert ctypes_api.normal_f16(q, 8, 0, 1, 2, 1e6, 1.0, 1) == 4  # ERR_PARAM
+    assert ctypes_api.uniform_f16(q, 8, 0, 1, 2, -7e4, 0.0, 1) == 4
+    assert ctypes_api.uniform_bf16(q, 8, 0, 1, 2, 1.0, 0.0, 1) == 4
+    assert ctypes_api.normal_bf16(q, 8, 0, 1, 2, 0.0, -1.0, 1) == 4
+    # No float16 value in [0.5001, 0.5002].
+    assert ctypes_api.trunc_normal_f16(q, 8, 0, 1, 2, 0.5, 1.0, 0.5001, 0.5002, 1) == 4
+    assert ctypes_api.trunc_normal_bf16(q, 8, 0, 1, 2, 0.0, 1.0, 2.0, -2.0, 1) == 4
+    assert ctypes_api.normal_bf16(q, 8, 0, 1, 2, 0.0, 1.0, 0) == 7  # ERR_THREADS
+    assert ctypes_api.normal_f16(None, 8, 0, 1, 2, 0.0, 1.0, 1) == 1  # ERR_NULL
+    # A misaligned (odd) address.
+    raw = np.zeros(20, np.uint8)
+    odd = ctypes.cast(raw.ctypes.data + (1 - raw.ctypes.data % 2), p)
+    assert ctypes_api.normal_f16(odd, 8, 0, 1, 2, 0.0, 1.0, 1) == 6  # ERR_ALIGN
+    assert (out == 0x1234).all() and (raw == 0).all()
+    assert ctypes_api.normal_bf16(None, 0, 0, 1, 2, 0.0, 1.0, 1) == 0
+    assert ctypes_api.normal_bf16(q, 8, 0, 1, 2, 1e6, 1.0, 1) == 0
+    assert same_bits(out, reference_half("normal", "bf16", (1e6, 1.0), 2, 0, 8, seed=1))
 
 
 def test_ctypes_api_threads_do_not_change_values():
@@ -187,6 +273,17 @@ def test_c_extension_matches_python(fillext, dist, dtype, params):
             out = np.empty(29, dtype)
             mod.fill(dist, out, first, SEED, stream, params, 2)
             assert same_bits(out, reference(dist, dtype, params, stream, first, 29))
+
+
+@pytest.mark.parametrize(("dist", "kind", "params"), HALF_CASES, ids=HALF_IDS)
+def test_c_extension_half_matches_python(fillext, dist, kind, params):
+    mod, _ = fillext
+    for stream in STREAMS:
+        for first in FIRSTS:
+            out = half_buffer(kind, 29)  # float16, or uint16 words for bfloat16 bits
+            mod.fill(dist, out, first, SEED, stream, params, 2)
+            assert same_bits(out.view(np.uint16),
+                             reference_half(dist, kind, params, stream, first, 29))
 
 
 def test_c_extension_large_threaded_fill(fillext):
@@ -241,6 +338,8 @@ initfill._C_API = fake(0, 99)          # another ABI version
 attempt("abi")
 initfill._C_API = fake(4, 8)           # a table shorter than the header's struct
 attempt("size")
+initfill._C_API = fake(4, size - 6 * ctypes.sizeof(ctypes.c_void_p))
+attempt("old")                         # the first release's table: no half fills
 del initfill._C_API                    # an initfill without the capsule
 attempt("missing")
 initfill._C_API = real
@@ -254,6 +353,8 @@ def test_c_extension_import_checks_abi_and_size(fillext):
     lines = dict(line.split(" ", 1) for line in r.stdout.splitlines())
     assert "ABI version 99" in lines["abi"] and "ImportError" in lines["abi"]
     assert "8 bytes" in lines["size"] and "upgrade initfill" in lines["size"]
+    old_size = 16 + 10 * ctypes.sizeof(ctypes.c_void_p)
+    assert f"{old_size} bytes" in lines["old"] and "upgrade initfill" in lines["old"]
     assert "ImportError" in lines["missing"] and "_C_API" in lines["missing"]
     assert lines["real"] == "imported"
 
@@ -264,9 +365,16 @@ def test_capi_header_compiles_as_cxx(tmp_path):
     cxx = shutil.which("c++") or shutil.which("g++")
     src = tmp_path / "use_capi.cpp"
     src.write_text('#include "initfill/initfill_capi.h"\n'
-                   "int main() { float x[4];\n"
+                   "int main() { float x[4]; uint16_t h[4];\n"
                    "  if (initfill_import_capi() < 0) return 1;\n"
-                   "  return initfill_capi_normal_f32(x, 4, 0, 1, 2, 0.0, 1.0, 1); }\n")
+                   "  return initfill_capi_normal_f32(x, 4, 0, 1, 2, 0.0, 1.0, 1)\n"
+                   "    | initfill_capi_uniform_f16(h, 4, 0, 1, 2, 0.0, 1.0, 1)\n"
+                   "    | initfill_capi_uniform_bf16(h, 4, 0, 1, 2, 0.0, 1.0, 1)\n"
+                   "    | initfill_capi_normal_f16(h, 4, 0, 1, 2, 0.0, 1.0, 1)\n"
+                   "    | initfill_capi_normal_bf16(h, 4, 0, 1, 2, 0.0, 1.0, 1)\n"
+                   "    | initfill_capi_trunc_normal_f16(h, 4, 0, 1, 2, 0, 1, -1, 1, 1)\n"
+                   "    | initfill_capi_trunc_normal_bf16(h, 4, 0, 1, 2, 0, 1, -1, 1, 1);"
+                   " }\n")
     run([cxx, "-std=c++11", "-Wall", "-Wextra", "-Werror", "-fsyntax-only",
          f"-I{sysconfig.get_paths()['include']}", f"-I{initfill.get_include()}",
          str(src)], tmp_path, timeout=120)
@@ -291,6 +399,24 @@ def test_cython_module_matches_python(fillcy, dist, dtype, params):
             else:
                 fillcy.fill(dist, out, first, SEED, stream, params, 3)
             assert same_bits(out, reference(dist, dtype, params, stream, first, 31))
+
+
+@pytest.mark.parametrize(("dist", "kind", "params"), HALF_CASES, ids=HALF_IDS)
+def test_cython_module_half_matches_python(fillcy, dist, kind, params):
+    for stream in STREAMS:
+        for first in FIRSTS:
+            out = half_buffer(kind, 31)
+            fillcy.fill_half(dist, out.view(np.uint16), first, SEED, stream, params,
+                             bfloat16=kind == "bf16", nthreads=3)
+            assert same_bits(out.view(np.uint16),
+                             reference_half(dist, kind, params, stream, first, 31))
+
+
+def test_cython_module_half_errors(fillcy):
+    out = np.full(4, 9, np.uint16)
+    with pytest.raises(ValueError, match="do not fit"):
+        fillcy.fill_half("normal", out, 0, 1, 2, (1e6, 1.0))
+    assert (out == 9).all()
 
 
 def test_cython_module_fill_nd_block(fillcy):
@@ -326,6 +452,42 @@ def test_numba_example_matches_python():
         assert ex.bits_u64(b, first, SEED, 4) == 0
         assert same_bits(b, reference("bits", np.uint64, (), 4, first, 21))
     assert ex.normal_f32(np.empty(3, np.float32), 0, 1, 2, 0.0, -1.0) == 4
+
+
+def test_numba_calls_the_half_fills():
+    numba = pytest.importorskip("numba", reason="numba is optional")
+    fns = {name: getattr(ctypes_api, name) for name in HALF_FNS}
+    # One @njit function per entry point; the ctypes pointers are frozen as globals.
+    uniform_f16, uniform_bf16 = fns["uniform_f16"], fns["uniform_bf16"]
+    normal_f16, normal_bf16 = fns["normal_f16"], fns["normal_bf16"]
+    trunc_f16, trunc_bf16 = fns["trunc_normal_f16"], fns["trunc_normal_bf16"]
+
+    @numba.njit(nogil=True)
+    def two(which, w, first, seed, stream, p0, p1):
+        if which == 0:
+            return uniform_f16(w.ctypes, w.size, first, seed, stream, p0, p1, 1)
+        if which == 1:
+            return uniform_bf16(w.ctypes, w.size, first, seed, stream, p0, p1, 1)
+        if which == 2:
+            return normal_f16(w.ctypes, w.size, first, seed, stream, p0, p1, 1)
+        return normal_bf16(w.ctypes, w.size, first, seed, stream, p0, p1, 1)
+
+    @numba.njit(nogil=True)
+    def four(bf16, w, first, seed, stream, mean, std, a, b):
+        if bf16:
+            return trunc_bf16(w.ctypes, w.size, first, seed, stream, mean, std, a, b, 2)
+        return trunc_f16(w.ctypes, w.size, first, seed, stream, mean, std, a, b, 2)
+
+    for dist, kind, params in HALF_CASES:
+        for first in FIRSTS:
+            w = np.empty(23, np.uint16)
+            if dist == "trunc_normal":
+                st = four(kind == "bf16", w, first, SEED, 4, *params)
+            else:
+                which = 2 * (dist == "normal") + (kind == "bf16")
+                st = two(which, w, first, SEED, 4, *params)
+            assert st == 0
+            assert same_bits(w, reference_half(dist, kind, params, 4, first, 23))
 
 
 # --- The standalone C library ------------------------------------------------------

@@ -168,6 +168,32 @@ int initfill_bits_u32(uint32_t *out, uint64_t n, uint64_t first, uint64_t seed,
 int initfill_bits_u64(uint64_t *out, uint64_t n, uint64_t first, uint64_t seed,
                       uint64_t stream, int nthreads);
 
+/* Half-precision outputs: `out` receives the raw 16-bit patterns, IEEE binary16
+ * (_f16) or bfloat16 (_bf16: the top half of a float32), one uint16_t per value.
+ * Each value is the float32 value of the same (seed, stream, index), the one the
+ * _f32 function writes, rounded to the nearest half value with ties to even (uniform:
+ * rounded down, so that it stays below `high`) and then clamped in the half type to
+ * the representable values inside the bounds ([low, high) for uniform, [a, b] for
+ * trunc_normal).  bfloat16 first flushes float32 denormals to a zero of the same
+ * sign.  Parameters that could overflow the half type, and bounds with no half value
+ * between them, give INITFILL_ERR_PARAM.  These are exactly the values of the Python
+ * API on float16 arrays and on bfloat16 arrays (or uint16 words with
+ * dtype="bfloat16").  `out` must be 2-byte aligned. */
+int initfill_uniform_f16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                         uint64_t stream, double low, double high, int nthreads);
+int initfill_uniform_bf16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                          uint64_t stream, double low, double high, int nthreads);
+int initfill_normal_f16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                        uint64_t stream, double mean, double std, int nthreads);
+int initfill_normal_bf16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                         uint64_t stream, double mean, double std, int nthreads);
+int initfill_trunc_normal_f16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                              uint64_t stream, double mean, double std, double a,
+                              double b, int nthreads);
+int initfill_trunc_normal_bf16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
+                               uint64_t stream, double mean, double std, double a,
+                               double b, int nthreads);
+
 /* Any distribution and type into an n-d strided view (or a block of a larger
  * logical tensor), without an initfill_plan: `params` as for initfill_plan_init, the
  * view as for initfill_fill_strided.  Validates the parameters before writing. */
@@ -212,6 +238,19 @@ typedef struct initfill_capi {
     int (*fill_nd)(int, int, const double *, int, uint64_t, uint64_t, void *, int,
                    const int64_t *, const int64_t *, const int64_t *, uint64_t, int);
     const char *(*status_string)(int);
+    /* Appended after the first release of the table (size grew; ABI version 1): */
+    int (*uniform_f16)(uint16_t *, uint64_t, uint64_t, uint64_t, uint64_t, double,
+                       double, int);
+    int (*uniform_bf16)(uint16_t *, uint64_t, uint64_t, uint64_t, uint64_t, double,
+                        double, int);
+    int (*normal_f16)(uint16_t *, uint64_t, uint64_t, uint64_t, uint64_t, double,
+                      double, int);
+    int (*normal_bf16)(uint16_t *, uint64_t, uint64_t, uint64_t, uint64_t, double,
+                       double, int);
+    int (*trunc_normal_f16)(uint16_t *, uint64_t, uint64_t, uint64_t, uint64_t, double,
+                            double, double, double, int);
+    int (*trunc_normal_bf16)(uint16_t *, uint64_t, uint64_t, uint64_t, uint64_t, double,
+                             double, double, double, int);
 } initfill_capi;
 
 /* The library's table (static storage, never NULL). */

@@ -26,7 +26,13 @@
  *
  * The wrappers have the signatures of the functions of the same name without the
  * `capi_` (initfill.h documents them), produce the same values, and need no GIL
- * (release it around large fills).  Usable from C and C++. */
+ * (release it around large fills).  Usable from C and C++.
+ *
+ * The half-precision fills (initfill_capi_uniform_f16, initfill_capi_uniform_bf16,
+ * ..._normal_f16/_bf16, ..._trunc_normal_f16/_bf16) were appended to the table after
+ * its first release: a module compiled with this header refuses to import against an
+ * older initfill whose table is smaller (the size check of initfill_import_capi)
+ * instead of calling past the table's end. */
 #ifndef INITFILL_INITFILL_CAPI_H
 #define INITFILL_INITFILL_CAPI_H
 
@@ -154,6 +160,58 @@ static inline int initfill_capi_bits_u64(uint64_t *out, uint64_t n, uint64_t fir
     const initfill_capi *t = initfill_capi_table;
     if (t == NULL) return INITFILL_ERR_CAPI;
     return t->bits_u64(out, n, first, seed, stream, nthreads);
+}
+
+static inline int initfill_capi_uniform_f16(uint16_t *out, uint64_t n, uint64_t first,
+                                            uint64_t seed, uint64_t stream, double low,
+                                            double high, int nthreads) {
+    const initfill_capi *t = initfill_capi_table;
+    if (t == NULL) return INITFILL_ERR_CAPI;
+    return t->uniform_f16(out, n, first, seed, stream, low, high, nthreads);
+}
+
+static inline int initfill_capi_uniform_bf16(uint16_t *out, uint64_t n, uint64_t first,
+                                             uint64_t seed, uint64_t stream, double low,
+                                             double high, int nthreads) {
+    const initfill_capi *t = initfill_capi_table;
+    if (t == NULL) return INITFILL_ERR_CAPI;
+    return t->uniform_bf16(out, n, first, seed, stream, low, high, nthreads);
+}
+
+static inline int initfill_capi_normal_f16(uint16_t *out, uint64_t n, uint64_t first,
+                                           uint64_t seed, uint64_t stream, double mean,
+                                           double std, int nthreads) {
+    const initfill_capi *t = initfill_capi_table;
+    if (t == NULL) return INITFILL_ERR_CAPI;
+    return t->normal_f16(out, n, first, seed, stream, mean, std, nthreads);
+}
+
+static inline int initfill_capi_normal_bf16(uint16_t *out, uint64_t n, uint64_t first,
+                                            uint64_t seed, uint64_t stream, double mean,
+                                            double std, int nthreads) {
+    const initfill_capi *t = initfill_capi_table;
+    if (t == NULL) return INITFILL_ERR_CAPI;
+    return t->normal_bf16(out, n, first, seed, stream, mean, std, nthreads);
+}
+
+static inline int initfill_capi_trunc_normal_f16(uint16_t *out, uint64_t n,
+                                                 uint64_t first, uint64_t seed,
+                                                 uint64_t stream, double mean,
+                                                 double std, double a, double b,
+                                                 int nthreads) {
+    const initfill_capi *t = initfill_capi_table;
+    if (t == NULL) return INITFILL_ERR_CAPI;
+    return t->trunc_normal_f16(out, n, first, seed, stream, mean, std, a, b, nthreads);
+}
+
+static inline int initfill_capi_trunc_normal_bf16(uint16_t *out, uint64_t n,
+                                                  uint64_t first, uint64_t seed,
+                                                  uint64_t stream, double mean,
+                                                  double std, double a, double b,
+                                                  int nthreads) {
+    const initfill_capi *t = initfill_capi_table;
+    if (t == NULL) return INITFILL_ERR_CAPI;
+    return t->trunc_normal_bf16(out, n, first, seed, stream, mean, std, a, b, nthreads);
 }
 
 static inline int initfill_capi_fill_nd(int dist, int dtype, const double *params,

@@ -49,9 +49,11 @@ static void test_philox(void) {
 }
 
 /* ---- Frozen fill values (algorithm version 1) ------------------------------ */
+/* Rows of the float16 / bfloat16 functions follow those of the other types. */
 
 enum { UNIFORM_F32, UNIFORM_F64, NORMAL_F32, NORMAL_F64, TRUNC_F32, TRUNC_F64,
-       BITS_U32, BITS_U64 };
+       BITS_U32, BITS_U64, UNIFORM_F16, UNIFORM_BF16, NORMAL_F16, NORMAL_BF16, TRUNC_F16,
+       TRUNC_BF16 };
 
 #define SEED UINT64_C(0x0123456789ABCDEF)
 #define NV 5
@@ -60,7 +62,8 @@ typedef struct {
     int kind;
     double p[4];
     uint64_t stream, first;
-    uint64_t bits[NV]; /* bit patterns of the NV values (32-bit ones zero-extended) */
+    uint64_t bits[NV]; /* bit patterns of the NV values (16- and 32-bit ones
+                        * zero-extended) */
 } kat_row;
 
 static const kat_row rows[] = {
@@ -100,11 +103,40 @@ static const kat_row rows[] = {
     {BITS_U32, {0}, 0xbe163d53ecc2c30c, 1000003, {0x21cd5428, 0xb1d01bac, 0x1acb6f87, 0xfa0a5adc, 0xa524e476}},
     {BITS_U64, {0}, 0x7, 1000003, {0x713847f71407a542, 0x63fb4f3f1e2f0055, 0x8e1081e65b53025a, 0x6b4762d2e5f6e528, 0xd0e792dfa374872b}},
     {BITS_U64, {0}, 0xbe163d53ecc2c30c, 1000003, {0xd5ca0f5076d15c32, 0xdd27f8add4c174a4, 0x53bfb7f1f73dd79c, 0x810a3ed3a51050f2, 0x686ff047f9e0339d}},
+    {UNIFORM_F16, {-1.0, 2.0}, 0x7, 0, {0xb61f, 0x3962, 0x3fe4, 0x3ba2, 0x3fb3}},
+    {UNIFORM_F16, {-1.0, 2.0}, 0xbe163d53ecc2c30c, 0, {0xae49, 0x3c18, 0x3a82, 0x3f27, 0xba26}},
+    {UNIFORM_BF16, {-1.0, 2.0}, 0x7, 0, {0xbec4, 0x3f2c, 0x3ffc, 0x3f74, 0x3ff6}},
+    {UNIFORM_BF16, {-1.0, 2.0}, 0xbe163d53ecc2c30c, 0, {0xbdca, 0x3f83, 0x3f50, 0x3fe4, 0xbf45}},
+    {NORMAL_F16, {0.5, 2.0}, 0x7, 0, {0xc17c, 0x3fd7, 0x339c, 0x374c, 0x3b97}},
+    {NORMAL_F16, {0.5, 2.0}, 0xbe163d53ecc2c30c, 0, {0xc0e7, 0xb73f, 0x3cb1, 0xbd90, 0xc069}},
+    {NORMAL_BF16, {0.5, 2.0}, 0x7, 0, {0xc030, 0x3ffb, 0x3e73, 0x3eea, 0x3f73}},
+    {NORMAL_BF16, {0.5, 2.0}, 0xbe163d53ecc2c30c, 0, {0xc01d, 0xbee8, 0x3f96, 0xbfb2, 0xc00d}},
+    {TRUNC_F16, {0.0, 1.0, -2.0, 2.0}, 0x7, 0, {0xba33, 0x306e, 0x3f75, 0x35ed, 0x3eb8}},
+    {TRUNC_F16, {0.0, 1.0, -2.0, 2.0}, 0xbe163d53ecc2c30c, 0, {0xb7f3, 0x36e5, 0x340c, 0x3d5c, 0xbd35}},
+    {TRUNC_BF16, {0.0, 0.02, -0.04, 0.04}, 0x7, 0, {0xbc7e, 0x3b35, 0x3d19, 0x3bf3, 0x3d0a}},
+    {TRUNC_BF16, {0.0, 0.02, -0.04, 0.04}, 0xbe163d53ecc2c30c, 0, {0xbc23, 0x3c0d, 0x3ba6, 0x3cdc, 0xbcd5}},
+    {UNIFORM_F16, {-1.0, 2.0}, 0x7, 1000003, {0xb5cd, 0x37c5, 0xb095, 0x3c85, 0xbacf}},
+    {UNIFORM_F16, {-1.0, 2.0}, 0xbe163d53ecc2c30c, 1000003, {0xb8d5, 0x3c55, 0xb97d, 0x3fb8, 0x3b7b}},
+    {UNIFORM_BF16, {-1.0, 2.0}, 0x7, 1000003, {0xbeba, 0x3ef8, 0xbe13, 0x3f90, 0xbf5a}},
+    {UNIFORM_BF16, {-1.0, 2.0}, 0xbe163d53ecc2c30c, 1000003, {0xbf1b, 0x3f8a, 0xbf30, 0x3ff7, 0x3f6f}},
+    {NORMAL_F16, {0.5, 2.0}, 0x7, 1000003, {0x417a, 0x3f0d, 0x4104, 0x3fe4, 0xb40f}},
+    {NORMAL_F16, {0.5, 2.0}, 0xbe163d53ecc2c30c, 1000003, {0x38c4, 0x4063, 0x3485, 0x2c70, 0x3720}},
+    {NORMAL_BF16, {0.5, 2.0}, 0x7, 1000003, {0x402f, 0x3fe2, 0x4020, 0x3ffd, 0xbe82}},
+    {NORMAL_BF16, {0.5, 2.0}, 0xbe163d53ecc2c30c, 1000003, {0x3f18, 0x400c, 0x3e91, 0x3d8e, 0x3ee4}},
+    {TRUNC_F16, {0.0, 1.0, -2.0, 2.0}, 0x7, 1000003, {0xba07, 0xa1dd, 0xb84d, 0x3836, 0xbde6}},
+    {TRUNC_F16, {0.0, 1.0, -2.0, 2.0}, 0xbe163d53ecc2c30c, 1000003, {0xbc2b, 0x37be, 0xbca6, 0x3ec8, 0x35ac}},
+    {TRUNC_BF16, {0.0, 0.02, -0.04, 0.04}, 0x7, 1000003, {0xbc77, 0xb970, 0xbc30, 0x3c2c, 0xbcf2}},
+    {TRUNC_BF16, {0.0, 0.02, -0.04, 0.04}, 0xbe163d53ecc2c30c, 1000003, {0xbcab, 0x3c1f, 0xbcbe, 0x3d0b, 0x3be8}},
 };
 
-static int is32(int kind) {
-    return kind == UNIFORM_F32 || kind == NORMAL_F32 || kind == TRUNC_F32 ||
-           kind == BITS_U32;
+/* Size in bytes of one value of `kind`. */
+static size_t elem_size(int kind) {
+    switch (kind) {
+    case UNIFORM_F16: case UNIFORM_BF16: case NORMAL_F16: case NORMAL_BF16:
+    case TRUNC_F16: case TRUNC_BF16: return 2;
+    case UNIFORM_F32: case NORMAL_F32: case TRUNC_F32: case BITS_U32: return 4;
+    default: return 8;
+    }
 }
 
 /* Fills n values of row r, from global index first, into buf. */
@@ -128,12 +160,32 @@ static int fill(const kat_row *r, uint64_t first, uint64_t n, void *buf, int nth
                                          nthreads);
     case BITS_U32: return initfill_bits_u32(buf, n, first, SEED, s, nthreads);
     case BITS_U64: return initfill_bits_u64(buf, n, first, SEED, s, nthreads);
+    case UNIFORM_F16:
+        return initfill_uniform_f16(buf, n, first, SEED, s, p[0], p[1], nthreads);
+    case UNIFORM_BF16:
+        return initfill_uniform_bf16(buf, n, first, SEED, s, p[0], p[1], nthreads);
+    case NORMAL_F16:
+        return initfill_normal_f16(buf, n, first, SEED, s, p[0], p[1], nthreads);
+    case NORMAL_BF16:
+        return initfill_normal_bf16(buf, n, first, SEED, s, p[0], p[1], nthreads);
+    case TRUNC_F16:
+        return initfill_trunc_normal_f16(buf, n, first, SEED, s, p[0], p[1], p[2], p[3],
+                                         nthreads);
+    case TRUNC_BF16:
+        return initfill_trunc_normal_bf16(buf, n, first, SEED, s, p[0], p[1], p[2], p[3],
+                                          nthreads);
     default: return -1;
     }
 }
 
 static uint64_t word(const void *buf, int kind, uint64_t i) {
-    if (is32(kind)) {
+    const size_t es = elem_size(kind);
+    if (es == 2) {
+        uint16_t w;
+        memcpy(&w, (const char *)buf + 2 * i, 2);
+        return w;
+    }
+    if (es == 4) {
         uint32_t w;
         memcpy(&w, (const char *)buf + 4 * i, 4);
         return w;
@@ -169,7 +221,7 @@ static void test_threads_and_windows(void) {
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; ++i) {
         const kat_row *r = &rows[i];
         if (r->first != 0) continue;
-        const size_t es = is32(r->kind) ? 4 : 8;
+        const size_t es = elem_size(r->kind);
         CHECK(fill(r, 0, n, one, 1) == INITFILL_OK, "row %zu 1 thread", i);
         CHECK(fill(r, 0, n, many, 8) == INITFILL_OK, "row %zu 8 threads", i);
         CHECK(memcmp(one, many, n * es) == 0, "row %zu: thread count changed values", i);
@@ -199,6 +251,18 @@ static void test_errors(void) {
           "index overflow");
     CHECK(initfill_normal_f32((float *)((char *)f + 1), 2, 0, 1, 2, 0.0, 1.0, 1) ==
               INITFILL_ERR_ALIGN, "misaligned");
+    uint16_t h[4] = {7, 7, 7, 7};
+    CHECK(initfill_normal_f16(h, 4, 0, 1, 2, 1e6, 1.0, 1) == INITFILL_ERR_PARAM,
+          "f16 mean overflows");
+    CHECK(initfill_uniform_f16(h, 4, 0, 1, 2, -7e4, 0.0, 1) == INITFILL_ERR_PARAM,
+          "f16 low overflows");
+    CHECK(initfill_trunc_normal_f16(h, 4, 0, 1, 2, 0.5, 1.0, 0.5001, 0.5002, 1) ==
+              INITFILL_ERR_PARAM, "no f16 value in [a, b]");
+    CHECK(initfill_normal_bf16(h, 4, 0, 1, 2, 0.0, -1.0, 1) == INITFILL_ERR_PARAM,
+          "bf16 std < 0");
+    CHECK(initfill_uniform_bf16((uint16_t *)((char *)h + 1), 2, 0, 1, 2, 0.0, 1.0, 1) ==
+              INITFILL_ERR_ALIGN, "misaligned bf16");
+    for (int i = 0; i < 4; ++i) CHECK(h[i] == 7, "half error path wrote element %d", i);
     for (int i = 0; i < 4; ++i) CHECK(f[i] == 7.0f, "error path wrote element %d", i);
     CHECK(initfill_normal_f32(NULL, 0, 0, 1, 2, 0.0, 1.0, 1) == INITFILL_OK, "n == 0");
     CHECK(initfill_fill_nd(INITFILL_NORMAL, INITFILL_UINT32, (const double[]){0, 1}, 2, 1, 2,
@@ -231,7 +295,14 @@ static void test_versions(void) {
     CHECK(t != NULL && t->abi_version == INITFILL_ABI_VERSION &&
               t->size == sizeof(initfill_capi) &&
               t->algorithm_version == INITFILL_ALGORITHM_VERSION &&
-              t->normal_f32 == initfill_normal_f32,
+              t->normal_f32 == initfill_normal_f32 &&
+              t->status_string == initfill_status_string &&
+              t->uniform_f16 == initfill_uniform_f16 &&
+              t->uniform_bf16 == initfill_uniform_bf16 &&
+              t->normal_f16 == initfill_normal_f16 &&
+              t->normal_bf16 == initfill_normal_bf16 &&
+              t->trunc_normal_f16 == initfill_trunc_normal_f16 &&
+              t->trunc_normal_bf16 == initfill_trunc_normal_bf16,
           "capi table");
 }
 

@@ -18,9 +18,10 @@
 /* fill(dist, out, first, seed, stream, params=(), nthreads=1)
  *
  * dist: "uniform" (low, high), "normal" (mean, std), "trunc_normal"
- * (mean, std, a, b) or "bits" (); out: a writable C-contiguous buffer of float32 or
- * float64 ("bits": uint32 or uint64); its elements take the values of global
- * elements first .. first + len(out) - 1 of `stream` under `seed`. */
+ * (mean, std, a, b) or "bits" (); out: a writable C-contiguous buffer of float32,
+ * float64, float16, or uint16 words that receive bfloat16 bits ("bits": uint32 or
+ * uint64); its elements take the values of global elements first .. first + len(out)
+ * - 1 of `stream` under `seed`. */
 static PyObject *fill(PyObject *self, PyObject *args, PyObject *kwargs) {
     static char *kwlist[] = {"dist", "out", "first", "seed", "stream", "params",
                              "nthreads", NULL};
@@ -72,6 +73,9 @@ static PyObject *fill(PyObject *self, PyObject *args, PyObject *kwargs) {
     /* uint32 is 'I' (or 'L' where long has 32 bits), uint64 'Q' (or 'L'). */
     const int u32 = view.itemsize == 4 && (f == 'I' || f == 'L');
     const int u64 = view.itemsize == 8 && (f == 'Q' || f == 'L');
+    /* float16 is 'e'; uint16 words ('H') are taken as bfloat16 bits. */
+    const int f16 = view.itemsize == 2 && f == 'e';
+    const int bf16 = view.itemsize == 2 && f == 'H';
     Py_BEGIN_ALLOW_THREADS
     if (is_uniform && f == 'f')
         st = initfill_capi_uniform_f32(buf, n, first, seed, stream, p[0], p[1], nthreads);
@@ -87,6 +91,20 @@ static PyObject *fill(PyObject *self, PyObject *args, PyObject *kwargs) {
     else if (is_trunc && f == 'd')
         st = initfill_capi_trunc_normal_f64(buf, n, first, seed, stream, p[0], p[1], p[2],
                                             p[3], nthreads);
+    else if (is_uniform && f16)
+        st = initfill_capi_uniform_f16(buf, n, first, seed, stream, p[0], p[1], nthreads);
+    else if (is_uniform && bf16)
+        st = initfill_capi_uniform_bf16(buf, n, first, seed, stream, p[0], p[1], nthreads);
+    else if (is_normal && f16)
+        st = initfill_capi_normal_f16(buf, n, first, seed, stream, p[0], p[1], nthreads);
+    else if (is_normal && bf16)
+        st = initfill_capi_normal_bf16(buf, n, first, seed, stream, p[0], p[1], nthreads);
+    else if (is_trunc && f16)
+        st = initfill_capi_trunc_normal_f16(buf, n, first, seed, stream, p[0], p[1], p[2],
+                                            p[3], nthreads);
+    else if (is_trunc && bf16)
+        st = initfill_capi_trunc_normal_bf16(buf, n, first, seed, stream, p[0], p[1], p[2],
+                                             p[3], nthreads);
     else if (!is_uniform && !is_normal && !is_trunc && u32)
         st = initfill_capi_bits_u32(buf, n, first, seed, stream, nthreads);
     else if (!is_uniform && !is_normal && !is_trunc && u64)

@@ -6,7 +6,7 @@ through the capsule ``initfill._C_API``, so this module does not link to initfil
 Build with ``python setup.py build_ext --inplace`` (setup.py adds
 ``initfill.get_include()`` to the include path).
 """
-from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint16_t, uint32_t, uint64_t
 
 cimport initfill
 
@@ -75,6 +75,58 @@ def fill(str dist, floating[::1] out, uint64_t first, uint64_t seed, uint64_t st
             else:
                 status = initfill.trunc_normal_f64(&out[0], n, first, seed, stream, p[0],
                                                    p[1], p[2], p[3], nthreads)
+    _check(status)
+
+
+def fill_half(str dist, uint16_t[::1] out, uint64_t first, uint64_t seed,
+              uint64_t stream, tuple params, bint bfloat16=False, int nthreads=1):
+    """Like `fill`, for float16 or bfloat16 values written as raw uint16 bits.
+
+    Parameters
+    ----------
+    dist : {"uniform", "normal", "trunc_normal"}
+        The distribution, with `params` as for `fill`.
+    out : uint16 contiguous 1-D buffer
+        Receives IEEE binary16 bits (pass a float16 array as ``arr.view(np.uint16)``),
+        or bfloat16 bits when `bfloat16` is true.
+    first, seed, stream : int
+        The global index of ``out[0]``, the seed and the stream number.
+    params : tuple of float
+    bfloat16 : bool
+        Write bfloat16 instead of float16.
+    nthreads : int
+        Threads for the fill; the values never depend on it.
+    """
+    cdef int kind = ("uniform", "normal", "trunc_normal").index(dist)
+    if len(params) != (4 if kind == 2 else 2):
+        raise ValueError(f"wrong number of parameters for {dist}")
+    cdef double p[4]
+    p[:] = [0.0, 0.0, 0.0, 0.0]
+    for k in range(len(params)):
+        p[k] = params[k]
+    cdef uint64_t n = out.shape[0]
+    cdef int status = initfill.OK
+    if n == 0:
+        return
+    with nogil:
+        if kind == 0 and not bfloat16:
+            status = initfill.uniform_f16(&out[0], n, first, seed, stream, p[0], p[1],
+                                          nthreads)
+        elif kind == 0:
+            status = initfill.uniform_bf16(&out[0], n, first, seed, stream, p[0], p[1],
+                                           nthreads)
+        elif kind == 1 and not bfloat16:
+            status = initfill.normal_f16(&out[0], n, first, seed, stream, p[0], p[1],
+                                         nthreads)
+        elif kind == 1:
+            status = initfill.normal_bf16(&out[0], n, first, seed, stream, p[0], p[1],
+                                          nthreads)
+        elif not bfloat16:
+            status = initfill.trunc_normal_f16(&out[0], n, first, seed, stream, p[0], p[1],
+                                               p[2], p[3], nthreads)
+        else:
+            status = initfill.trunc_normal_bf16(&out[0], n, first, seed, stream, p[0],
+                                                p[1], p[2], p[3], nthreads)
     _check(status)
 
 

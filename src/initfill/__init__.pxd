@@ -25,7 +25,7 @@
 # `stream` under `seed` to out[0 .. n-1]: the values the Python API writes for the
 # same seed, stream and index range (see initfill/initfill.h for the parameters).
 
-from libc.stdint cimport int64_t, uint32_t, uint64_t
+from libc.stdint cimport int64_t, uint16_t, uint32_t, uint64_t
 
 cdef extern from "initfill/initfill_capi.h" nogil:
     enum:
@@ -53,6 +53,8 @@ cdef extern from "initfill/initfill_capi.h" nogil:
         FLOAT64 "INITFILL_FLOAT64"
         UINT32 "INITFILL_UINT32"
         UINT64 "INITFILL_UINT64"
+        FLOAT16 "INITFILL_FLOAT16"
+        BFLOAT16 "INITFILL_BFLOAT16"
         UNIFORM "INITFILL_UNIFORM"
         NORMAL "INITFILL_NORMAL"
         TRUNC_NORMAL "INITFILL_TRUNC_NORMAL"
@@ -82,6 +84,28 @@ cdef extern from "initfill/initfill_capi.h" nogil:
     int bits_u64 "initfill_capi_bits_u64"(
         uint64_t *out, uint64_t n, uint64_t first, uint64_t seed, uint64_t stream,
         int nthreads)
+    # Half precision: `out` receives raw binary16 (_f16) or bfloat16 (_bf16) bits,
+    # the float32 values rounded to nearest even (uniform: rounded down) and clamped
+    # in the half type (see initfill/initfill.h).  A float16 NumPy array is passed
+    # as its uint16 view (arr.view(numpy.uint16)).
+    int uniform_f16 "initfill_capi_uniform_f16"(
+        uint16_t *out, uint64_t n, uint64_t first, uint64_t seed, uint64_t stream,
+        double low, double high, int nthreads)
+    int uniform_bf16 "initfill_capi_uniform_bf16"(
+        uint16_t *out, uint64_t n, uint64_t first, uint64_t seed, uint64_t stream,
+        double low, double high, int nthreads)
+    int normal_f16 "initfill_capi_normal_f16"(
+        uint16_t *out, uint64_t n, uint64_t first, uint64_t seed, uint64_t stream,
+        double mean, double std, int nthreads)
+    int normal_bf16 "initfill_capi_normal_bf16"(
+        uint16_t *out, uint64_t n, uint64_t first, uint64_t seed, uint64_t stream,
+        double mean, double std, int nthreads)
+    int trunc_normal_f16 "initfill_capi_trunc_normal_f16"(
+        uint16_t *out, uint64_t n, uint64_t first, uint64_t seed, uint64_t stream,
+        double mean, double std, double a, double b, int nthreads)
+    int trunc_normal_bf16 "initfill_capi_trunc_normal_bf16"(
+        uint16_t *out, uint64_t n, uint64_t first, uint64_t seed, uint64_t stream,
+        double mean, double std, double a, double b, int nthreads)
     int fill_nd "initfill_capi_fill_nd"(
         int dist, int dtype, const double *params, int nparams, uint64_t seed,
         uint64_t stream, void *data, int ndim, const int64_t *shape,

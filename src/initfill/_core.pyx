@@ -39,6 +39,12 @@ cdef extern from "initfill/initfill.h" nogil:
         void *bits_u64
         void *fill_nd
         void *status_string
+        void *uniform_f16
+        void *uniform_bf16
+        void *normal_f16
+        void *normal_bf16
+        void *trunc_normal_f16
+        void *trunc_normal_bf16
     const initfill_capi *initfill_get_capi()
 
 cdef extern from "Python.h":
@@ -69,7 +75,8 @@ def capi_addresses():
     Returns
     -------
     dict of str to int
-        ``uniform_f32`` ... ``bits_u64``, ``fill_nd`` and ``status_string``: the
+        ``uniform_f32`` ... ``bits_u64``, ``fill_nd``, ``status_string`` and the
+        half-precision fills ``uniform_f16`` ... ``trunc_normal_bf16``: the
         functions ``initfill_<name>`` of ``initfill/initfill.h`` (used by
         :mod:`initfill.ctypes_api`).
     """
@@ -85,6 +92,12 @@ def capi_addresses():
         "bits_u64": <size_t>t.bits_u64,
         "fill_nd": <size_t>t.fill_nd,
         "status_string": <size_t>t.status_string,
+        "uniform_f16": <size_t>t.uniform_f16,
+        "uniform_bf16": <size_t>t.uniform_bf16,
+        "normal_f16": <size_t>t.normal_f16,
+        "normal_bf16": <size_t>t.normal_bf16,
+        "trunc_normal_f16": <size_t>t.trunc_normal_f16,
+        "trunc_normal_bf16": <size_t>t.trunc_normal_bf16,
     }
 
 
