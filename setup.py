@@ -1,6 +1,6 @@
 """Build of initfill: the C kernels of csrc/ and the Cython glue, as one extension.
 
-Flags are portable (no -march=native) and keep IEEE semantics: no fast-math, no
+Flags are portable (no tuning for the build machine) and keep IEEE semantics: no fast-math, no
 FMA contraction, so every build computes the same values.
 """
 import os
