@@ -161,3 +161,18 @@ def compute_fans(
         return shape[0], shape[0]
     receptive = math.prod(shape[:-2])
     return shape[-2] * receptive, shape[-1] * receptive
+
+
+def kaiming_mode(mode: str) -> str:
+    """torch's kaiming `mode`, lower-cased: "fan_in" or "fan_out", else a ValueError
+    with torch's message (checked before the fans, as torch does)."""
+    mode = mode.lower()
+    valid = ["fan_in", "fan_out"]
+    if mode not in valid:
+        raise ValueError(f"Mode {mode} not supported, please use one of {valid}")
+    return mode
+
+
+def xavier_std(fan_in: int, fan_out: int, gain: float) -> float:
+    """Glorot & Bengio (2010): ``gain * sqrt(2 / (fan_in + fan_out))``."""
+    return gain * math.sqrt(2.0 / float(fan_in + fan_out))

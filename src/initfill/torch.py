@@ -48,6 +48,7 @@ from torch import Tensor, nn
 from initfill import _core
 from initfill._buffers import BFLOAT16, FLOAT16, FLOAT32, FLOAT64
 from initfill._fans import calculate_gain as _calculate_gain
+from initfill._fans import compute_fans, kaiming_mode, xavier_std
 from initfill._generator import NORMAL, UNIFORM, Generator, stream_id
 from initfill._init import default_generator
 
@@ -392,22 +393,11 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
 
 
 def _calculate_fan_in_and_fan_out(tensor: Tensor) -> tuple[int, int]:
-    dimensions = tensor.dim()
-    if dimensions < 2:
-        raise ValueError(
-            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
-        )
-    receptive = 1
-    for s in tensor.shape[2:]:
-        receptive *= s
-    return tensor.size(1) * receptive, tensor.size(0) * receptive
+    return compute_fans(tuple(tensor.shape), "torch")
 
 
 def _calculate_correct_fan(tensor: Tensor, mode: str) -> int:
-    mode = mode.lower()
-    valid_modes = ["fan_in", "fan_out"]
-    if mode not in valid_modes:
-        raise ValueError(f"Mode {mode} not supported, please use one of {valid_modes}")
+    mode = kaiming_mode(mode)
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     return fan_in if mode == "fan_in" else fan_out
 
@@ -439,7 +429,7 @@ def xavier_uniform_(tensor: Tensor, gain: float = 1.0,
         For a tensor with fewer than 2 dimensions.
     """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = xavier_std(fan_in, fan_out, gain)
     a = math.sqrt(3.0) * std
     return uniform_(tensor, -a, a, generator)
 
@@ -465,7 +455,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0,
         `tensor`.
     """
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
+    std = xavier_std(fan_in, fan_out, gain)
     return normal_(tensor, 0.0, std, generator)
 
 
@@ -895,8 +885,7 @@ def _apply(rule: tuple, t: Tensor, g: Generator, stream: int) -> None:
     elif kind == "tn":
         g.trunc_normal_(t, rule[1], rule[2], rule[3], rule[4], stream=stream)
     elif kind in ("xu", "xn"):
-        fan_in, fan_out = _calculate_fan_in_and_fan_out(t)
-        std = rule[1] * math.sqrt(2.0 / float(fan_in + fan_out))
+        std = xavier_std(*_calculate_fan_in_and_fan_out(t), rule[1])
         if kind == "xu":
             g.uniform_(t, -math.sqrt(3.0) * std, math.sqrt(3.0) * std, stream=stream)
         else:
