@@ -2,6 +2,8 @@
 from collections.abc import Sequence
 from typing import Any, SupportsIndex
 
+from typing_extensions import disjoint_base
+
 import numpy as np
 
 ALGORITHM_VERSION: int
@@ -12,12 +14,16 @@ def capi_addresses() -> dict[str, int]: ...
 def capi_header() -> tuple[int, int, int]: ...
 
 def status_message(status: int) -> str: ...
+@disjoint_base
+class Plan:
+    @property
+    def status(self) -> int: ...
+    def __new__(cls, dist: int, dtype: int, params: tuple[float, ...]) -> Plan: ...
+
 def check_params(dist: int, dtype: int, params: tuple[float, ...]) -> int: ...
 def fill(
     arr: np.ndarray[Any, Any],
-    dist: int,
-    dtype: int,
-    params: tuple[float, ...],
+    plan: Plan,
     seed: int,
     stream: int,
     gstrides: tuple[int, ...],

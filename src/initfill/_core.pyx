@@ -4,6 +4,7 @@ Only checks what C cannot see (the array object) and calls the kernels with the 
 released above a size threshold.  Everything user-facing lives in the Python modules.
 """
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
+cimport cython
 cimport numpy as cnp
 
 cnp.import_array()
@@ -135,32 +136,38 @@ def status_message(int status):
     return _MESSAGES.get(status, f"unknown status {status}")
 
 
-cdef int _plan(initfill_plan *plan, int dist, int dtype, tuple params) except -1:
-    cdef double p[4]
-    cdef int n = len(params)
-    if n > 4:
-        raise ValueError("too many distribution parameters")
-    for i in range(n):
-        p[i] = params[i]
-    return initfill_plan_init(plan, dist, dtype, p, n)
+@cython.auto_pickle(False)
+cdef class Plan:
+    """A distribution's parameters, validated and prepared once for a dtype.
+
+    ``status`` is the C status of the preparation (0: usable by :func:`fill`).
+    """
+    cdef initfill_plan plan
+    cdef readonly int status
+
+    def __cinit__(self, int dist, int dtype, tuple params):
+        cdef double p[4]
+        cdef int n = len(params)
+        if n > 4:
+            raise ValueError("too many distribution parameters")
+        for i in range(n):
+            p[i] = params[i]
+        self.status = initfill_plan_init(&self.plan, dist, dtype, p, n)
 
 
 def check_params(int dist, int dtype, tuple params):
     """Return the C status of preparing ``params`` for ``dist`` and ``dtype``."""
-    cdef initfill_plan plan
-    return _plan(&plan, dist, dtype, params)
+    return Plan(dist, dtype, params).status
 
 
-def fill(cnp.ndarray arr not None, int dist, int dtype, tuple params,
-         uint64_t seed, uint64_t stream, tuple gstrides, uint64_t gbase,
-         int nthreads):
-    """Fill ``arr`` in place; returns the C status (0 on success).
+def fill(cnp.ndarray arr not None, Plan plan not None, uint64_t seed, uint64_t stream,
+         tuple gstrides, uint64_t gbase, int nthreads):
+    """Fill ``arr`` in place with ``plan``; returns the C status (0 on success).
 
-    ``arr`` must be writable, aligned, native-endian and of the element type named by
-    ``dtype``; ``gstrides`` are the C-order element strides of the logical tensor.
+    ``arr`` must be writable, aligned, native-endian and of the element type the plan
+    was made for; ``gstrides`` are the C-order element strides of the logical tensor.
     """
-    cdef initfill_plan plan
-    cdef int status = _plan(&plan, dist, dtype, params)
+    cdef int status = plan.status
     if status != INITFILL_OK:
         return status
     cdef int ndim = cnp.PyArray_NDIM(arr)
@@ -179,10 +186,10 @@ def fill(cnp.ndarray arr not None, int dist, int dtype, tuple params,
         gstr[d] = gstrides[d]
     cdef void *data = cnp.PyArray_DATA(arr)
     if cnp.PyArray_SIZE(arr) < NOGIL_THRESHOLD:
-        return initfill_fill_strided(&plan, seed, stream, data, ndim, shape, strides,
+        return initfill_fill_strided(&plan.plan, seed, stream, data, ndim, shape, strides,
                                      gstr, gbase, nthreads)
     with nogil:
-        status = initfill_fill_strided(&plan, seed, stream, data, ndim, shape, strides,
+        status = initfill_fill_strided(&plan.plan, seed, stream, data, ndim, shape, strides,
                                        gstr, gbase, nthreads)
     return status
 

@@ -143,17 +143,15 @@ class Generator:
               offset):
         arr, code = as_target(x, dtype, codes, what)
         _, gstrides, gbase = addressing(arr.shape, global_shape, offset)
-        status = _core.check_params(dist, code, params)
-        if status:
+        plan = _core.Plan(dist, code, params)
+        if plan.status:
             given = ", ".join(f"{n}={v!r}" for n, v in zip(names, params))
             raise ValueError(
                 f"{what}: {given} do not fit dtype {CODE_NAMES[code]} (values must stay "
                 f"finite and at least one value of the dtype must lie in the range)"
             )
-        if stream is not None:
-            stream = stream_id(stream)
         s = self._take_stream(stream)
-        status = _core.fill(arr, dist, code, params, self._seed, s, gstrides, gbase,
+        status = _core.fill(arr, plan, self._seed, s, gstrides, gbase,
                             _threads.get_num_threads())
         if status:
             raise ValueError(f"{what}: {_core.status_message(status)}")
