@@ -54,13 +54,18 @@ IF_INLINE uint16_t if_f32_to_bf16_down(float x) {
 
 IF_INLINE float if_bf16_to_f32(uint16_t h) { return if_bits_f32((uint32_t)h << 16); }
 
+/* float16 bits of a float32 infinity or NaN (|bits| = a): NaN stays NaN, quieted,
+ * with the top payload bits kept. */
+IF_INLINE uint16_t if_f16_inf_nan(uint16_t sign, uint32_t a) {
+    return (uint16_t)(sign | (a > UINT32_C(0x7F800000) ? 0x7E00u | ((a >> 13) & 0x03FFu)
+                                                       : 0x7C00u));
+}
+
 IF_INLINE uint16_t if_f32_to_f16(float x) {
     const uint32_t b = if_f32_bits(x);
     const uint16_t sign = (uint16_t)((b >> 16) & 0x8000u);
     const uint32_t a = b & UINT32_C(0x7FFFFFFF);
-    if (a >= UINT32_C(0x7F800000)) /* inf or NaN */
-        return (uint16_t)(sign | (a > UINT32_C(0x7F800000)
-                                      ? 0x7E00u | ((a >> 13) & 0x03FFu) : 0x7C00u));
+    if (a >= UINT32_C(0x7F800000)) return if_f16_inf_nan(sign, a);
     if (a >= UINT32_C(0x477FF000)) return (uint16_t)(sign | 0x7C00u); /* >= 65520 */
     if (a < UINT32_C(0x38800000)) {                                  /* < 2^-14 */
         if (a <= UINT32_C(0x33000000)) return sign; /* <= 2^-25: ties to even 0 */
@@ -83,9 +88,7 @@ IF_INLINE uint16_t if_f32_to_f16_down(float x) {
     const uint32_t b = if_f32_bits(x);
     const uint16_t sign = (uint16_t)((b >> 16) & 0x8000u);
     const uint32_t a = b & UINT32_C(0x7FFFFFFF);
-    if (a >= UINT32_C(0x7F800000)) /* inf or NaN */
-        return (uint16_t)(sign | (a > UINT32_C(0x7F800000)
-                                      ? 0x7E00u | ((a >> 13) & 0x03FFu) : 0x7C00u));
+    if (a >= UINT32_C(0x7F800000)) return if_f16_inf_nan(sign, a);
     if (a >= UINT32_C(0x47800000)) /* >= 65536: 65504 above zero, -inf below */
         return (uint16_t)(sign ? 0xFC00u : 0x7BFFu);
     uint32_t r, inexact;

@@ -12,11 +12,12 @@ import math
 import warnings
 from typing import Any
 
+import numpy as np
 
 from . import _core
 from ._buffers import (BFLOAT16, CODE_MAX, CODE_NAMES, FLOAT16, FLOAT_CODES, addressing,
                        after_write, as_target)
-from ._fans import calculate_gain, compute_fans
+from ._fans import calculate_gain, compute_fans, kaiming_mode, xavier_std
 from ._generator import Generator, finite
 
 _default = Generator(0)
@@ -161,11 +162,10 @@ def constant_(x, val, *, dtype=None):
     if abs(v) > CODE_MAX[code]:
         raise ValueError(f"val={v} does not fit in {CODE_NAMES[code]}")
     if code in (FLOAT16, BFLOAT16):
-        # U(v, v) is the constant: the float32 of v, rounded to the half type.
-        status = _core.fill(arr, 0, code, (v, v), 0, 0, addressing(arr.shape, None, None)[1],
-                            0, 1)
-        if status:
-            raise ValueError(f"constant_: {_core.status_message(status)}")
+        # The float32 of v rounded to the half type, as every half fill rounds.
+        bits = np.empty(1, np.uint16)
+        _core.round_half(np.array([v], np.float32), bits, code)
+        arr.view(np.uint16)[...] = bits[0]
     else:
         arr[...] = v
     after_write(x)
@@ -194,7 +194,7 @@ def _xavier_std(x, gain, dtype, global_shape, offset):
     fan_in, fan_out = compute_fans(_shape(x, dtype, global_shape, offset), "torch")
     if fan_in + fan_out == 0:
         return None  # zero-size: nothing to fill
-    return g * math.sqrt(2.0 / float(fan_in + fan_out))
+    return xavier_std(fan_in, fan_out, g)
 
 
 def xavier_uniform_(x, gain=1.0, *, generator=None, stream=None, global_shape=None,
@@ -259,13 +259,9 @@ def _kaiming_std(x, a, mode, nonlinearity, dtype, global_shape, offset):
     if 0 in shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return None
-    mode = mode.lower()
-    valid = ["fan_in", "fan_out"]
-    if mode not in valid:
-        raise ValueError(f"Mode {mode} not supported, please use one of {valid}")
+    mode = kaiming_mode(mode)
     fan_in, fan_out = compute_fans(shape, "torch")
-    fan = fan_in if mode == "fan_in" else fan_out
-    return calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
 
 
 def kaiming_uniform_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generator=None,

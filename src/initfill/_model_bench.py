@@ -16,9 +16,6 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-DEFAULTS = dict(hidden=2048, intermediate=5632, layers=16, vocab=32000)
-
-
 def llama_shaped(hidden: int = 2048, intermediate: int = 5632, layers: int = 16,
                  vocab: int = 32000, dtype: Any = None) -> Any:
     """Build the Llama-shaped ``torch.nn.Module`` (constructed with the current
