@@ -236,8 +236,8 @@ static void gen_half(const initfill_plan *p, uint64_t seed, uint64_t stream,
     }
 }
 
-static void gen_contig(const initfill_plan *p, uint64_t seed, uint64_t stream,
-                       uint64_t first, size_t n, void *out) {
+void if_gen_contig_scalar(const initfill_plan *p, uint64_t seed, uint64_t stream,
+                          uint64_t first, size_t n, void *out) {
     if (p->dtype == INITFILL_FLOAT16 || p->dtype == INITFILL_BFLOAT16) {
         gen_half(p, seed, stream, first, n, out);
         return;
@@ -260,31 +260,5 @@ static void gen_contig(const initfill_plan *p, uint64_t seed, uint64_t stream,
         if (f64) gen_bits_u64(p, seed, stream, first, n, out);
         else gen_bits_u32(p, seed, stream, first, n, out);
         break;
-    }
-}
-
-/* Elements generated per step of a strided fill; 2 KiB of stack. */
-#define IF_TILE 256
-
-void if_gen_1d(const initfill_plan *p, uint64_t seed, uint64_t stream,
-               uint64_t first, size_t n, char *out, int64_t stride) {
-    const size_t es = (size_t)initfill_dtype_size(p->dtype);
-    if (stride == (int64_t)es) {
-        gen_contig(p, seed, stream, first, n, out);
-        return;
-    }
-    /* Addresses are computed as integers: with a negative stride, stepping a
-     * pointer past the last element would already be undefined behaviour. */
-    _Alignas(64) unsigned char tile[IF_TILE * 8];
-    uintptr_t addr = (uintptr_t)out;
-    while (n != 0) {
-        const size_t m = n < IF_TILE ? n : IF_TILE;
-        gen_contig(p, seed, stream, first, m, tile);
-        for (size_t i = 0; i < m; ++i) {
-            memcpy((void *)addr, tile + i * es, es);
-            if (i + 1 < n) addr += (uintptr_t)stride;
-        }
-        first += m;
-        n -= m;
     }
 }

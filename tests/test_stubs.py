@@ -191,8 +191,11 @@ def test_core_signature(name):
 
 
 def test_core_constants():
-    for name in _assigned_names(CORE.body):
-        assert isinstance(getattr(initfill._core, name), int), name
+    kinds = {"int": int, "tuple[str, ...]": tuple}
+    for n in CORE.body:
+        if isinstance(n, ast.AnnAssign) and isinstance(n.target, ast.Name):
+            value = getattr(initfill._core, n.target.id)
+            assert isinstance(value, kinds[ast.unparse(n.annotation)]), n.target.id
     public = {
         n for n, v in vars(initfill._core).items()
         if not n.startswith("_") and (callable(v) or isinstance(v, int))

@@ -120,6 +120,29 @@ int initfill_fill_strided(const initfill_plan *plan, uint64_t seed, uint64_t str
 int initfill_dtype_size(int dtype);
 
 /* ------------------------------------------------------------------------------
+ * SIMD levels.  Every level writes the same bytes; only the speed differs.  The
+ * first fill or query picks the best level this build and CPU support, or the one
+ * the environment variable INITFILL_SIMD names (scalar, avx2, avx512, neon) when it
+ * is usable (an unusable name is ignored here; the Python package rejects it).  The
+ * level is process-wide; changing it while other threads fill is safe. */
+enum {
+    INITFILL_SIMD_SCALAR = 0, /* portable C */
+    INITFILL_SIMD_AVX2 = 1,   /* x86-64-v3: AVX2, FMA, F16C */
+    INITFILL_SIMD_AVX512 = 2, /* x86-64-v4: AVX-512 F/BW/DQ/VL, AVX512_BF16 if present */
+    INITFILL_SIMD_NEON = 3,   /* aarch64 */
+    INITFILL_SIMD_LEVELS = 4
+};
+
+/* The active level. */
+int initfill_simd_level(void);
+/* 1 if `level` is compiled in and the CPU runs it, else 0. */
+int initfill_simd_available(int level);
+/* Makes `level` active: INITFILL_OK, or INITFILL_ERR_PARAM if it is not available. */
+int initfill_set_simd_level(int level);
+/* "scalar", "avx2", "avx512", "neon", or NULL for an unknown level. */
+const char *initfill_simd_name(int level);
+
+/* ------------------------------------------------------------------------------
  * The simple interface: one call per distribution and output type.
  *
  * Each function fills out[0 .. n-1] with the values of global elements
@@ -129,7 +152,8 @@ int initfill_dtype_size(int dtype);
  * [1, INITFILL_MAX_THREADS] threads share the work (small fills run on the calling
  * thread whatever it says); the values never depend on it.  `out` must be aligned to
  * its element type; it may be NULL when n == 0.  Each returns INITFILL_OK or an
- * error status, and writes nothing on error.  Thread-safe; no global state.
+ * error status, and writes nothing on error.  Thread-safe; the only global state
+ * is the SIMD level (below).
  *
  *   uniform    values in [low, high), low <= high both finite; low == high fills low
  *   normal     N(mean, std^2), std >= 0

@@ -15,6 +15,8 @@ The main names:
 - :func:`lecun_uniform_`, :func:`lecun_normal_`, :func:`variance_scaling_`
   (Keras/JAX), :func:`compute_fans`;
 - :func:`manual_seed`, :func:`set_num_threads`, :func:`get_num_threads`;
+- :func:`simd_level`, :func:`simd_levels`, :func:`set_simd_level` (the kernels'
+  instruction set; environment variable ``INITFILL_SIMD``);
 - for C, C++, Cython and Numba: :func:`get_include`, the capsule ``_C_API``,
   ``cimport initfill`` and :mod:`initfill.ctypes_api` (see "Using initfill from C,
   Cython and Numba" in README.md).
@@ -42,6 +44,7 @@ from ._init import (
 )
 from ._include import get_include
 from ._threads import get_num_threads, set_num_threads
+from ._simd import set_simd_level, simd_level, simd_levels
 from . import initializers
 from ._recommend import recommend
 
@@ -67,6 +70,9 @@ __all__ = [
     "ones_",
     "recommend",
     "set_num_threads",
+    "set_simd_level",
+    "simd_level",
+    "simd_levels",
     "stream_id",
     "trunc_normal_",
     "uniform_",

@@ -293,3 +293,31 @@ def philox4x32_10(ctr, key):
         k[i] = key[i]
     if_philox4x32_10(c, k, out)
     return (out[0], out[1], out[2], out[3])
+
+
+# --- SIMD levels (see initfill/_simd.py for the public functions) -------------------
+
+cdef extern from "initfill/initfill.h" nogil:
+    int INITFILL_SIMD_LEVELS
+    int initfill_simd_level()
+    int initfill_simd_available(int level)
+    int initfill_set_simd_level(int level)
+    const char *initfill_simd_name(int level)
+
+SIMD_NAMES = tuple(initfill_simd_name(i).decode() for i in range(INITFILL_SIMD_LEVELS))
+
+
+def simd_level_index():
+    """Index into SIMD_NAMES of the active level."""
+    return initfill_simd_level()
+
+
+def simd_available(int level):
+    """Whether level `level` (an index into SIMD_NAMES) is built and runs on this CPU."""
+    return bool(initfill_simd_available(level))
+
+
+def set_simd_level_index(int level):
+    """Make `level` active; ValueError if it is not available."""
+    if initfill_set_simd_level(level) != INITFILL_OK:
+        raise ValueError(f"SIMD level {level} is not available")

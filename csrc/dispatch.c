@@ -1,0 +1,136 @@
+/* dispatch.c - which SIMD level fills, chosen once from the CPU, and the strided
+ * one-dimensional fill on top of it.
+ *
+ * Levels are compiled in by the build (IF_BUILD_AVX2, IF_BUILD_AVX512,
+ * IF_BUILD_NEON) and usable when the CPU and OS support them.  The first fill (or
+ * query) picks the best usable level, or the one INITFILL_SIMD names
+ * (scalar|avx2|avx512|neon) when that one is usable; initfill_set_simd_level
+ * changes it later.  Every level writes the same bytes, so the choice is never
+ * visible in the values, only in the speed. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "initfill/initfill.h"
+#include "initfill/kernels.h"
+
+int if_cpu_has_bf16 = 0;
+
+static atomic_int active_level = -1;
+
+#if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
+#define IF_X86_DETECT 1
+static int x86_v3(void) {
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+           __builtin_cpu_supports("f16c") && __builtin_cpu_supports("bmi") &&
+           __builtin_cpu_supports("bmi2");
+}
+static int x86_v4(void) {
+    return x86_v3() && __builtin_cpu_supports("avx512f") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx512vl");
+}
+#endif
+
+int initfill_simd_available(int level) {
+#if defined(IF_X86_DETECT)
+    __builtin_cpu_init();
+#endif
+    switch (level) {
+    case INITFILL_SIMD_SCALAR: return 1;
+#if defined(IF_BUILD_AVX2) && defined(IF_X86_DETECT)
+    case INITFILL_SIMD_AVX2: return x86_v3();
+#endif
+#if defined(IF_BUILD_AVX512) && defined(IF_X86_DETECT)
+    case INITFILL_SIMD_AVX512: return x86_v4();
+#endif
+#if defined(IF_BUILD_NEON)
+    case INITFILL_SIMD_NEON: return 1;
+#endif
+    default: return 0;
+    }
+}
+
+const char *initfill_simd_name(int level) {
+    switch (level) {
+    case INITFILL_SIMD_SCALAR: return "scalar";
+    case INITFILL_SIMD_AVX2: return "avx2";
+    case INITFILL_SIMD_AVX512: return "avx512";
+    case INITFILL_SIMD_NEON: return "neon";
+    default: return NULL;
+    }
+}
+
+static int detect(void) {
+#if defined(IF_BUILD_AVX512) && defined(IF_X86_DETECT)
+    if_cpu_has_bf16 = x86_v4() && __builtin_cpu_supports("avx512bf16");
+#endif
+    const char *env = getenv("INITFILL_SIMD");
+    if (env != NULL) {
+        for (int level = 0; level < INITFILL_SIMD_LEVELS; ++level)
+            if (strcmp(env, initfill_simd_name(level)) == 0 && initfill_simd_available(level))
+                return level;
+    }
+    for (int level = INITFILL_SIMD_LEVELS - 1; level > 0; --level)
+        if (initfill_simd_available(level)) return level;
+    return INITFILL_SIMD_SCALAR;
+}
+
+int initfill_simd_level(void) {
+    int level = atomic_load_explicit(&active_level, memory_order_acquire);
+    if (level < 0) {
+        level = detect();
+        atomic_store_explicit(&active_level, level, memory_order_release);
+    }
+    return level;
+}
+
+int initfill_set_simd_level(int level) {
+    if (level < 0 || level >= INITFILL_SIMD_LEVELS || !initfill_simd_available(level))
+        return INITFILL_ERR_PARAM;
+    (void)initfill_simd_level(); /* detect the CPU's features first */
+    atomic_store_explicit(&active_level, level, memory_order_release);
+    return INITFILL_OK;
+}
+
+if_contig_fn if_active_contig(void) {
+    switch (initfill_simd_level()) {
+#if defined(IF_BUILD_AVX2)
+    case INITFILL_SIMD_AVX2: return if_gen_contig_avx2;
+#endif
+#if defined(IF_BUILD_AVX512)
+    case INITFILL_SIMD_AVX512: return if_gen_contig_avx512;
+#endif
+#if defined(IF_BUILD_NEON)
+    case INITFILL_SIMD_NEON: return if_gen_contig_neon;
+#endif
+    default: return if_gen_contig_scalar;
+    }
+}
+
+/* Elements generated per step of a strided fill; 2 KiB of stack. */
+#define IF_TILE 256
+
+void if_gen_1d(const initfill_plan *p, uint64_t seed, uint64_t stream,
+               uint64_t first, size_t n, char *out, int64_t stride) {
+    const size_t es = (size_t)initfill_dtype_size(p->dtype);
+    const if_contig_fn gen = if_active_contig();
+    if (stride == (int64_t)es) {
+        gen(p, seed, stream, first, n, out);
+        return;
+    }
+    /* Addresses are computed as integers: with a negative stride, stepping a
+     * pointer past the last element would already be undefined behaviour. */
+    _Alignas(64) unsigned char tile[IF_TILE * 8];
+    uintptr_t addr = (uintptr_t)out;
+    while (n != 0) {
+        const size_t m = n < IF_TILE ? n : IF_TILE;
+        gen(p, seed, stream, first, m, tile);
+        for (size_t i = 0; i < m; ++i) {
+            memcpy((void *)addr, tile + i * es, es);
+            if (i + 1 < n) addr += (uintptr_t)stride;
+        }
+        first += m;
+        n -= m;
+    }
+}

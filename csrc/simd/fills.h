@@ -1,0 +1,358 @@
+/* simd/fills.h - kernels.c's fills on vectors, for one instruction set.
+ *
+ * Included by each kernels_<isa>.c after its simd/vec_<isa>.h; defines
+ * IF_SIMD_ENTRY, the contiguous fill of that level.  Same contract as the scalar
+ * if_gen_contig_scalar, and the same values bit for bit: lane by lane the same
+ * operations in the same order (see kernels.c for the per-element arithmetic).
+ *
+ * A batch is IF_NV vectors of Philox counters, computed 10 rounds at once with
+ * each counter word in the low half of a 64-bit lane (the 32x32->64 multiply then
+ * gives both Philox halves with no shuffle), then reordered into 4 vectors of words
+ * in stream order.  Every output type takes 4 vectors per batch: 32-bit outputs one
+ * value per word, 64-bit outputs one per pair of words (the same bytes), halves one
+ * per word.  Partial batches at either end, and the truncated normal's rare modes,
+ * run on the scalar code. */
+#include <stddef.h>
+#include "../initfill/kernels.h"
+#include "../initfill/philox.h"
+#include "vmath.h"
+
+#define IF_L64 ((int)(sizeof(vd) / sizeof(double)))
+#define IF_NB (IF_NV * IF_L64) /* Philox blocks per batch */
+#define IF_NW (2 * IF_NV)       /* vectors of words per batch */
+
+/* ------------------------------------------------------------------ Philox */
+
+typedef struct {
+    vi k0[10], k1[10], slo, shi;
+} if_vkeys;
+
+IF_INLINE void vkeys_init(if_vkeys *k, uint64_t seed, uint64_t stream) {
+    uint32_t a = (uint32_t)seed, b = (uint32_t)(seed >> 32);
+    for (int r = 0; r < 10; ++r) {
+        k->k0[r] = vi_set1_64(a);
+        k->k1[r] = vi_set1_64(b);
+        a += IF_PHILOX_W0;
+        b += IF_PHILOX_W1;
+    }
+    k->slo = vi_set1_64((uint32_t)stream);
+    k->shi = vi_set1_64(stream >> 32);
+}
+
+/* The 4 IF_NB words (IF_NW vectors) of blocks blk .. blk + IF_NB - 1, in stream order. */
+IF_INLINE void vphilox(const if_vkeys *k, uint64_t blk, vi w[IF_NW]) {
+    vi c0[IF_NV], c1[IF_NV], c2[IF_NV], c3[IF_NV];
+    const vi m0 = vi_set1_64(IF_PHILOX_M0), m1 = vi_set1_64(IF_PHILOX_M1);
+    for (int v = 0; v < IF_NV; ++v) {
+        c0[v] = vi_add64(vi_set1_64(blk + (uint64_t)(v * IF_L64)), vi_iota64());
+        c1[v] = vi_srl64(c0[v], 32);
+        c2[v] = k->slo;
+        c3[v] = k->shi;
+    }
+    for (int r = 0; r < 10; ++r) {
+        for (int v = 0; v < IF_NV; ++v) {
+            const vi p0 = vi_mul32x32(c0[v], m0);
+            const vi p1 = vi_mul32x32(c2[v], m1);
+            c0[v] = vi_xor3(vi_srl64(p1, 32), c1[v], k->k0[r]);
+            c2[v] = vi_xor3(vi_srl64(p0, 32), c3[v], k->k1[r]);
+            c1[v] = p1;
+            c3[v] = p0;
+        }
+    }
+    for (int v = 0; v < IF_NV; ++v) vi_words(c0[v], c1[v], c2[v], c3[v], &w[2 * v], &w[2 * v + 1]);
+}
+
+/* --------------------------------------------------------------- helpers */
+
+IF_INLINE vf vclampf(vf x, vf lo, vf hi) {
+    x = vf_sel(vf_lt(x, lo), lo, x);
+    return vf_sel(vf_gt(x, hi), hi, x);
+}
+IF_INLINE vd vclampd(vd x, vd lo, vd hi) {
+    x = vd_sel(vd_lt(x, lo), lo, x);
+    return vd_sel(vd_gt(x, hi), hi, x);
+}
+
+/* Everything a batch needs from the plan, broadcast once per call. */
+typedef struct {
+    vd lo, span, mean, std, sign, pa, z, qb;
+    vd clo, chi;
+    vf clo_f, chi_f, mean_f, std_f;
+    int mirrored, bf16_insn;
+} if_vplan;
+
+IF_INLINE void vplan_init(if_vplan *c, const initfill_plan *p) {
+    c->lo = vd_set1(p->lo);
+    c->span = vd_set1(p->span);
+    c->mean = vd_set1(p->mean);
+    c->std = vd_set1(p->std);
+    c->sign = vd_set1(p->sign);
+    c->pa = vd_set1(p->pa);
+    c->z = vd_set1(p->z);
+    c->qb = vd_set1(p->qb);
+    c->clo = vd_set1(p->clo);
+    c->chi = vd_set1(p->chi);
+    c->clo_f = vf_set1(p->clo_f);
+    c->chi_f = vf_set1(p->chi_f);
+    c->mean_f = vf_set1(p->mean_f);
+    c->std_f = vf_set1(p->std_f);
+    c->mirrored = !(p->sign > 0.0);
+    c->bf16_insn = if_cpu_has_bf16;
+}
+
+/* ----------------------------------------------------------------- values */
+
+/* blk_uniform_f32 on one vector of words */
+IF_INLINE vf vuniform_f32(const if_vplan *c, vi w) {
+    const vi k = vi_srl32(w, 8);
+    const vd ulo = vd_mul(vd_from_u32_lo(k), vd_set1(0x1p-24));
+    const vd uhi = vd_mul(vd_from_u32_hi(k), vd_set1(0x1p-24));
+    const vf f = vf_from_vd2_down(vd_add(c->lo, vd_mul(c->span, ulo)),
+                                  vd_add(c->lo, vd_mul(c->span, uhi)));
+    return vclampf(f, c->clo_f, c->chi_f);
+}
+
+/* box_muller_f32 on radius words wr and angle words wa */
+IF_INLINE void vbox_muller_f32(vi wr, vi wa, vf *z0, vf *z1) {
+    const vf u = vf_mul(vf_from_i32(vi_add32(vi_srl32(wr, 8), vi_set1_32(1))), vf_set1(0x1p-24f));
+    const vf r = vf_sqrt(vf_mul(vf_set1(-2.0f), vlogf(u)));
+    const vi m = vi_and(vi_srl32(wa, 6), vi_set1_32(0xFFFFFF));
+    const vf phi = vf_mul(vf_from_i32(vi_sub32(vi_add32(m, m), vi_set1_32(0xFFFFFF))),
+                          vf_set1((float)(1.5707963267948966 * 0x1p-25)));
+    vf s, co;
+    vsincosf(phi, &s, &co);
+    /* quadrant q = wa >> 30: (z0, z1) = (c, s), (-s, c), (-c, -s), (s, -c) */
+    const mf odd = vi_test32(wa, vi_set1_32(UINT32_C(1) << 30));
+    const vf a = vf_sel(odd, s, co), b = vf_sel(odd, co, s);
+    const vi q1 = vi_add32(vi_srl32(wa, 30), vi_set1_32(1));
+    const vi sign0 = vi_sll32(vi_srl32(q1, 1), 31); /* q == 1 or q == 2 */
+    const vi sign1 = vi_and(wa, vi_set1_32(UINT32_C(0x80000000))); /* q >= 2 */
+    *z0 = vf_of_bits(vi_xor(vf_bits(vf_mul(r, a)), sign0));
+    *z1 = vf_of_bits(vi_xor(vf_bits(vf_mul(r, b)), sign1));
+}
+
+IF_INLINE void vnormal_f32(const if_vplan *c, const vi w[IF_NW], vf o[IF_NW]) {
+    for (int h = 0; h < IF_NW / 2; ++h) {
+        vf z0, z1;
+        vbox_muller_f32(vi_even32(w[2 * h], w[2 * h + 1]), vi_odd32(w[2 * h], w[2 * h + 1]),
+                        &z0, &z1);
+        z0 = vf_add(c->mean_f, vf_mul(c->std_f, z0));
+        z1 = vf_add(c->mean_f, vf_mul(c->std_f, z1));
+        o[2 * h] = vf_zip_lo(z0, z1);
+        o[2 * h + 1] = vf_zip_hi(z0, z1);
+    }
+}
+
+/* box_muller_f64 on 64-bit radius and angle words */
+IF_INLINE void vbox_muller_f64(vi wr, vi wa, vd *z0, vd *z1) {
+    const vd u = vd_mul(vd_from_u53(vi_add64(vi_srl64(wr, 11), vi_set1_64(1))), vd_set1(0x1p-53));
+    const vd r = vd_sqrt(vd_mul(vd_set1(-2.0), vlog(u)));
+    /* (double)(2m - (2^52 - 1)), exactly: both terms and the result are below 2^53 */
+    const vd m = vd_from_u52(vi_and(vi_srl64(wa, 10), vi_set1_64(UINT64_C(0xFFFFFFFFFFFFF))));
+    const vd phi = vd_mul(vd_sub(vd_add(m, m), vd_set1(4503599627370495.0)),
+                          vd_set1(1.5707963267948966 * 0x1p-53));
+    vd s, co;
+    vsincos(phi, &s, &co);
+    const md odd = vi_test64(wa, vi_set1_64(UINT64_C(1) << 62));
+    const vd a = vd_sel(odd, s, co), b = vd_sel(odd, co, s);
+    const vi q1 = vi_add64(vi_srl64(wa, 62), vi_set1_64(1));
+    const vi sign0 = vi_sll64(vi_srl64(q1, 1), 63);
+    const vi sign1 = vi_and(wa, vi_set1_64(UINT64_C(0x8000000000000000)));
+    *z0 = vd_of_bits(vi_xor(vd_bits(vd_mul(r, a)), sign0));
+    *z1 = vd_of_bits(vi_xor(vd_bits(vd_mul(r, b)), sign1));
+}
+
+IF_INLINE void vnormal_f64(const if_vplan *c, const vi w[IF_NW], vd o[IF_NW]) {
+    for (int h = 0; h < IF_NW / 2; ++h) {
+        vd z0, z1;
+        vbox_muller_f64(vi_even64(w[2 * h], w[2 * h + 1]), vi_odd64(w[2 * h], w[2 * h + 1]),
+                        &z0, &z1);
+        z0 = vd_add(c->mean, vd_mul(c->std, z0));
+        z1 = vd_add(c->mean, vd_mul(c->std, z1));
+        o[2 * h] = vd_zip_lo(z0, z1);
+        o[2 * h + 1] = vd_zip_hi(z0, z1);
+    }
+}
+
+/* tn_value, mode 0 (inverse CDF), unclamped */
+IF_INLINE vd vtn_value(const if_vplan *c, vd u) {
+    const vd v = c->mirrored ? vd_sub(vd_set1(1.0), u) : u;
+    const vd pr = vd_add(c->pa, vd_mul(v, c->z));
+    const md low = vd_le(pr, vd_set1(0.5));
+    vd pe = pr;
+    if (!md_all(low))
+        pe = vd_sel(low, pr, vd_add(c->qb, vd_mul(vd_sub(vd_set1(1.0), v), c->z)));
+    const vd t = vppnd(pe);
+    const vd z = vd_sel(low, t, vd_neg(t));
+    return vd_add(c->mean, vd_mul(c->std, vd_mul(c->sign, z)));
+}
+
+IF_INLINE vf vtrunc_f32(const if_vplan *c, vi w) {
+    const vd h = vd_set1(0.5), s = vd_set1(0x1p-32);
+    const vd lo = vtn_value(c, vd_mul(vd_add(vd_from_u32_lo(w), h), s));
+    const vd hi = vtn_value(c, vd_mul(vd_add(vd_from_u32_hi(w), h), s));
+    return vclampf(vf_from_vd2(lo, hi), c->clo_f, c->chi_f);
+}
+
+IF_INLINE vd vuniform_f64(const if_vplan *c, vi w) {
+    const vd u = vd_mul(vd_from_u52(vi_srl64(w, 12)), vd_set1(0x1p-52));
+    return vclampd(vd_add(c->lo, vd_mul(c->span, u)), c->clo, c->chi);
+}
+
+IF_INLINE vd vtrunc_f64(const if_vplan *c, vi w) {
+    const vd u = vd_mul(vd_add(vd_from_u52(vi_srl64(w, 12)), vd_set1(0.5)), vd_set1(0x1p-52));
+    return vclampd(vtn_value(c, u), c->clo, c->chi);
+}
+
+/* ------------------------------------------------------------ half types */
+
+/* if_f32_to_bf16 / if_f32_to_bf16_down: zero-exponent inputs to a signed zero,
+ * NaN quieted, else round the top 16 bits (to nearest even / toward -inf). */
+IF_INLINE vh vbf16(vf x, int down) {
+    const vi b = vf_bits(x);
+    const vi hi = vi_srl32(b, 16);
+    vi r;
+    if (down) {
+        const mf carry = mf_and(vi_test32(b, vi_set1_32(0xFFFF)),
+                                vi_test32(b, vi_set1_32(UINT32_C(0x80000000))));
+        r = vi_sel32(carry, vi_add32(hi, vi_set1_32(1)), hi);
+    } else {
+        r = vi_srl32(vi_add32(b, vi_add32(vi_set1_32(0x7FFF), vi_and(hi, vi_set1_32(1)))), 16);
+    }
+    const vi a = vi_and(b, vi_set1_32(0x7FFFFFFF));
+    r = vi_sel32(vi_gt32(a, vi_set1_32(0x7F800000)), vi_or(hi, vi_set1_32(0x40)), r);
+    r = vi_sel32(vi_eq32(vi_and(b, vi_set1_32(0x7F800000)), vi_set1_32(0)),
+                 vi_and(hi, vi_set1_32(0x8000)), r);
+    return vi_narrow16(r);
+}
+
+/* the f32 values of a batch, as the given half type */
+IF_INLINE void vstore_half(uint16_t *o, const vf v[IF_NW], int dtype, int down, int insn) {
+    for (int k = 0; k < IF_NW; ++k) {
+        vh h;
+        if (dtype == INITFILL_FLOAT16) {
+            h = down ? vf_to_f16_down(v[k]) : vf_to_f16(v[k]);
+        } else {
+#if defined(IF_HAVE_BF16_INSN)
+            if (!down && insn) h = vf_to_bf16_insn(v[k]);
+            else h = vbf16(v[k], down);
+#else
+            (void)insn;
+            h = vbf16(v[k], down);
+#endif
+        }
+        vh_storeu(o + k * (int)(sizeof(vf) / sizeof(float)), h);
+    }
+}
+
+/* ------------------------------------------------------------------ driver */
+
+#define IF_L32 ((int)(sizeof(vf) / sizeof(float)))
+#define IF_PER32 (IF_NW * IF_L32) /* 32-bit or half outputs per batch */
+#define IF_PER64 (IF_NW * IF_L64) /* 64-bit outputs per batch */
+
+/* NAME(c, k, blk, n, o): whole batches from block blk into o[0 ..], as long as n
+ * elements allow; returns the number of elements written.  BATCH stores one batch
+ * of the words w[] at `at`. */
+#define IF_VFILL(NAME, T, PER, BATCH)                                              \
+    static size_t NAME(const if_vplan *c, const if_vkeys *k, uint64_t blk, size_t n, \
+                       T *o) {                                                     \
+        size_t done = 0;                                                           \
+        (void)c;                                                                   \
+        for (; n - done >= (size_t)(PER); done += (size_t)(PER), blk += IF_NB) {   \
+            vi w[IF_NW];                                                               \
+            T *at = o + done;                                                      \
+            vphilox(k, blk, w);                                                    \
+            BATCH;                                                                 \
+        }                                                                          \
+        return done;                                                               \
+    }
+
+#define IF_EACH_F32(F) for (int j = 0; j < IF_NW; ++j) vf_storeu(at + j * IF_L32, F(c, w[j]))
+#define IF_EACH_F64(F) for (int j = 0; j < IF_NW; ++j) vd_storeu(at + j * IF_L64, F(c, w[j]))
+#define IF_HALF(DT, DOWN, VALUES)                                                  \
+    vf v[IF_NW];                                                                       \
+    VALUES;                                                                        \
+    vstore_half(at, v, DT, DOWN, c->bf16_insn)
+#define IF_HALF_EACH(F) for (int j = 0; j < IF_NW; ++j) v[j] = F(c, w[j])
+
+IF_VFILL(vfill_bits32, uint32_t, IF_PER32,
+         for (int j = 0; j < IF_NW; ++j) vi_storeu(at + j * IF_L32, w[j]))
+IF_VFILL(vfill_uniform_f32, float, IF_PER32, IF_EACH_F32(vuniform_f32))
+IF_VFILL(vfill_trunc_f32, float, IF_PER32, IF_EACH_F32(vtrunc_f32))
+IF_VFILL(vfill_normal_f32, float, IF_PER32,
+         vf v[IF_NW]; vnormal_f32(c, w, v);
+         for (int j = 0; j < IF_NW; ++j) vf_storeu(at + j * IF_L32, v[j]))
+IF_VFILL(vfill_uniform_f64, double, IF_PER64, IF_EACH_F64(vuniform_f64))
+IF_VFILL(vfill_trunc_f64, double, IF_PER64, IF_EACH_F64(vtrunc_f64))
+IF_VFILL(vfill_normal_f64, double, IF_PER64,
+         vd v[IF_NW]; vnormal_f64(c, w, v);
+         for (int j = 0; j < IF_NW; ++j) vd_storeu(at + j * IF_L64, v[j]))
+IF_VFILL(vfill_uniform_f16, uint16_t, IF_PER32,
+         IF_HALF(INITFILL_FLOAT16, 1, IF_HALF_EACH(vuniform_f32)))
+IF_VFILL(vfill_uniform_bf16, uint16_t, IF_PER32,
+         IF_HALF(INITFILL_BFLOAT16, 1, IF_HALF_EACH(vuniform_f32)))
+IF_VFILL(vfill_normal_f16, uint16_t, IF_PER32,
+         IF_HALF(INITFILL_FLOAT16, 0, vnormal_f32(c, w, v)))
+IF_VFILL(vfill_normal_bf16, uint16_t, IF_PER32,
+         IF_HALF(INITFILL_BFLOAT16, 0, vnormal_f32(c, w, v)))
+IF_VFILL(vfill_trunc_f16, uint16_t, IF_PER32,
+         IF_HALF(INITFILL_FLOAT16, 0, IF_HALF_EACH(vtrunc_f32)))
+IF_VFILL(vfill_trunc_bf16, uint16_t, IF_PER32,
+         IF_HALF(INITFILL_BFLOAT16, 0, IF_HALF_EACH(vtrunc_f32)))
+
+/* Whole batches of the plan's fill; returns the elements written. */
+static size_t vfill(const initfill_plan *p, const if_vplan *c, const if_vkeys *k,
+                    uint64_t blk, size_t n, void *o) {
+    const int d = p->dist;
+    switch (p->dtype) {
+    case INITFILL_UINT32: return vfill_bits32(c, k, blk, n, o);
+    case INITFILL_UINT64: return vfill_bits32(c, k, blk, 2 * n, o) / 2;
+    case INITFILL_FLOAT32:
+        return d == INITFILL_UNIFORM ? vfill_uniform_f32(c, k, blk, n, o)
+             : d == INITFILL_NORMAL ? vfill_normal_f32(c, k, blk, n, o)
+                                    : vfill_trunc_f32(c, k, blk, n, o);
+    case INITFILL_FLOAT64:
+        return d == INITFILL_UNIFORM ? vfill_uniform_f64(c, k, blk, n, o)
+             : d == INITFILL_NORMAL ? vfill_normal_f64(c, k, blk, n, o)
+                                    : vfill_trunc_f64(c, k, blk, n, o);
+    case INITFILL_FLOAT16:
+        return d == INITFILL_UNIFORM ? vfill_uniform_f16(c, k, blk, n, o)
+             : d == INITFILL_NORMAL ? vfill_normal_f16(c, k, blk, n, o)
+                                    : vfill_trunc_f16(c, k, blk, n, o);
+    default:
+        return d == INITFILL_UNIFORM ? vfill_uniform_bf16(c, k, blk, n, o)
+             : d == INITFILL_NORMAL ? vfill_normal_bf16(c, k, blk, n, o)
+                                    : vfill_trunc_bf16(c, k, blk, n, o);
+    }
+}
+
+void IF_SIMD_ENTRY(const initfill_plan *p, uint64_t seed, uint64_t stream,
+                   uint64_t first, size_t n, void *out) {
+    const size_t es = (size_t)initfill_dtype_size(p->dtype);
+    const size_t epb = es == 8 ? 2 : 4; /* elements per Philox block */
+    char *o = out;
+    if (p->dist == INITFILL_TRUNC_NORMAL && p->mode != 0) {
+        if_gen_contig_scalar(p, seed, stream, first, n, out);
+        return;
+    }
+    const size_t skip = (size_t)(first % epb);
+    if (skip != 0 && n != 0) {
+        const size_t h = epb - skip < n ? epb - skip : n;
+        if_gen_contig_scalar(p, seed, stream, first, h, o);
+        first += h;
+        n -= h;
+        o += h * es;
+    }
+    if (n >= epb * IF_NB) {
+        if_vplan c;
+        if_vkeys k;
+        vplan_init(&c, p);
+        vkeys_init(&k, seed, stream);
+        const size_t done = vfill(p, &c, &k, first / epb, n, o);
+        first += done;
+        n -= done;
+        o += done * es;
+    }
+    if (n != 0) if_gen_contig_scalar(p, seed, stream, first, n, o);
+}
