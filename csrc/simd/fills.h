@@ -174,24 +174,73 @@ IF_INLINE void vnormal_f64(const if_vplan *c, const vi w[IF_NW], vd o[IF_NW]) {
     }
 }
 
-/* tn_value, mode 0 (inverse CDF), unclamped */
-IF_INLINE vd vtn_value(const if_vplan *c, vd u) {
+/* tn_value, mode 0 (inverse CDF), unclamped: the probability handed to ppnd (and
+ * whether it is the lower tail's) ... */
+IF_INLINE vd vtn_p(const if_vplan *c, vd u, md *low) {
     const vd v = c->mirrored ? vd_sub(vd_set1(1.0), u) : u;
     const vd pr = vd_add(c->pa, vd_mul(v, c->z));
-    const md low = vd_le(pr, vd_set1(0.5));
-    vd pe = pr;
-    if (!md_all(low))
-        pe = vd_sel(low, pr, vd_add(c->qb, vd_mul(vd_sub(vd_set1(1.0), v), c->z)));
-    const vd t = vppnd(pe);
+    *low = vd_le(pr, vd_set1(0.5));
+    if (md_all(*low)) return pr;
+    return vd_sel(*low, pr, vd_add(c->qb, vd_mul(vd_sub(vd_set1(1.0), v), c->z)));
+}
+
+/* ... and the value from ppnd's result t. */
+IF_INLINE vd vtn_finish(const if_vplan *c, vd t, md low) {
     const vd z = vd_sel(low, t, vd_neg(t));
     return vd_add(c->mean, vd_mul(c->std, vd_mul(c->sign, z)));
 }
 
-IF_INLINE vf vtrunc_f32(const if_vplan *c, vi w) {
+/* tn_value of m vectors of uniforms. */
+IF_INLINE void vtn_values(const if_vplan *c, const vd *u, int m, vd *out) {
+#if defined(IF_HAVE_COMPRESS)
+    /* A vector with central and tail lanes would compute both sides of ppnd (a
+     * third of the lanes of a +-2 sigma fill are tail lanes in most vectors): pack
+     * the probabilities of each side into whole vectors instead, compute each side
+     * once per lane, and spread the results back.  Padding lanes get 1/2. */
+    enum { CAP = 2 * IF_NW * IF_L64 + IF_L64 };
+    double pc[CAP], pt[CAP];
+    md low[2 * IF_NW], cen[2 * IF_NW];
+    int nc = 0, nt = 0;
+    for (int j = 0; j < m; ++j) {
+        const vd p = vtn_p(c, u[j], &low[j]);
+        cen[j] = vppnd_is_central(p);
+        vd_storeu(pc + nc, vd_compress(cen[j], p));
+        vd_storeu(pt + nt, vd_compress(md_not(cen[j]), p));
+        nc += md_count(cen[j]);
+        nt += IF_L64 - md_count(cen[j]);
+    }
+    for (int k = nc; k % IF_L64 != 0; ++k) pc[k] = 0.5;
+    for (int k = nt; k % IF_L64 != 0; ++k) pt[k] = 0.5;
+    for (int k = 0; k < nc; k += IF_L64) vd_storeu(pc + k, vppnd_central(vd_loadu(pc + k)));
+    for (int k = 0; k < nt; k += IF_L64) vd_storeu(pt + k, vppnd_tail(vd_loadu(pt + k)));
+    nc = nt = 0;
+    for (int j = 0; j < m; ++j) {
+        vd t = vd_expand_into(vd_set1(0.0), md_not(cen[j]), vd_loadu(pt + nt));
+        t = vd_expand_into(t, cen[j], vd_loadu(pc + nc));
+        nc += md_count(cen[j]);
+        nt += IF_L64 - md_count(cen[j]);
+        out[j] = vtn_finish(c, t, low[j]);
+    }
+#else
+    for (int j = 0; j < m; ++j) {
+        md low;
+        const vd p = vtn_p(c, u[j], &low);
+        out[j] = vtn_finish(c, vppnd(p), low);
+    }
+#endif
+}
+
+/* the truncated normal float32 values of a batch */
+IF_INLINE void vtrunc_f32(const if_vplan *c, const vi w[IF_NW], vf o[IF_NW]) {
     const vd h = vd_set1(0.5), s = vd_set1(0x1p-32);
-    const vd lo = vtn_value(c, vd_mul(vd_add(vd_from_u32_lo(w), h), s));
-    const vd hi = vtn_value(c, vd_mul(vd_add(vd_from_u32_hi(w), h), s));
-    return vclampf(vf_from_vd2(lo, hi), c->clo_f, c->chi_f);
+    vd u[2 * IF_NW];
+    for (int j = 0; j < IF_NW; ++j) {
+        u[2 * j] = vd_mul(vd_add(vd_from_u32_lo(w[j]), h), s);
+        u[2 * j + 1] = vd_mul(vd_add(vd_from_u32_hi(w[j]), h), s);
+    }
+    vtn_values(c, u, 2 * IF_NW, u);
+    for (int j = 0; j < IF_NW; ++j)
+        o[j] = vclampf(vf_from_vd2(u[2 * j], u[2 * j + 1]), c->clo_f, c->chi_f);
 }
 
 IF_INLINE vd vuniform_f64(const if_vplan *c, vi w) {
@@ -199,9 +248,11 @@ IF_INLINE vd vuniform_f64(const if_vplan *c, vi w) {
     return vclampd(vd_add(c->lo, vd_mul(c->span, u)), c->clo, c->chi);
 }
 
-IF_INLINE vd vtrunc_f64(const if_vplan *c, vi w) {
-    const vd u = vd_mul(vd_add(vd_from_u52(vi_srl64(w, 12)), vd_set1(0.5)), vd_set1(0x1p-52));
-    return vclampd(vtn_value(c, u), c->clo, c->chi);
+IF_INLINE void vtrunc_f64(const if_vplan *c, const vi w[IF_NW], vd o[IF_NW]) {
+    for (int j = 0; j < IF_NW; ++j)
+        o[j] = vd_mul(vd_add(vd_from_u52(vi_srl64(w[j], 12)), vd_set1(0.5)), vd_set1(0x1p-52));
+    vtn_values(c, o, IF_NW, o);
+    for (int j = 0; j < IF_NW; ++j) o[j] = vclampd(o[j], c->clo, c->chi);
 }
 
 /* ------------------------------------------------------------ half types */
@@ -279,12 +330,16 @@ IF_INLINE void vstore_half(uint16_t *o, const vf v[IF_NW], int dtype, int down, 
 IF_VFILL(vfill_bits32, uint32_t, IF_PER32,
          for (int j = 0; j < IF_NW; ++j) vi_storeu(at + j * IF_L32, w[j]))
 IF_VFILL(vfill_uniform_f32, float, IF_PER32, IF_EACH_F32(vuniform_f32))
-IF_VFILL(vfill_trunc_f32, float, IF_PER32, IF_EACH_F32(vtrunc_f32))
+IF_VFILL(vfill_trunc_f32, float, IF_PER32,
+         vf v[IF_NW]; vtrunc_f32(c, w, v);
+         for (int j = 0; j < IF_NW; ++j) vf_storeu(at + j * IF_L32, v[j]))
 IF_VFILL(vfill_normal_f32, float, IF_PER32,
          vf v[IF_NW]; vnormal_f32(c, w, v);
          for (int j = 0; j < IF_NW; ++j) vf_storeu(at + j * IF_L32, v[j]))
 IF_VFILL(vfill_uniform_f64, double, IF_PER64, IF_EACH_F64(vuniform_f64))
-IF_VFILL(vfill_trunc_f64, double, IF_PER64, IF_EACH_F64(vtrunc_f64))
+IF_VFILL(vfill_trunc_f64, double, IF_PER64,
+         vd v[IF_NW]; vtrunc_f64(c, w, v);
+         for (int j = 0; j < IF_NW; ++j) vd_storeu(at + j * IF_L64, v[j]))
 IF_VFILL(vfill_normal_f64, double, IF_PER64,
          vd v[IF_NW]; vnormal_f64(c, w, v);
          for (int j = 0; j < IF_NW; ++j) vd_storeu(at + j * IF_L64, v[j]))
@@ -297,9 +352,9 @@ IF_VFILL(vfill_normal_f16, uint16_t, IF_PER32,
 IF_VFILL(vfill_normal_bf16, uint16_t, IF_PER32,
          IF_HALF(INITFILL_BFLOAT16, 0, vnormal_f32(c, w, v)))
 IF_VFILL(vfill_trunc_f16, uint16_t, IF_PER32,
-         IF_HALF(INITFILL_FLOAT16, 0, IF_HALF_EACH(vtrunc_f32)))
+         IF_HALF(INITFILL_FLOAT16, 0, vtrunc_f32(c, w, v)))
 IF_VFILL(vfill_trunc_bf16, uint16_t, IF_PER32,
-         IF_HALF(INITFILL_BFLOAT16, 0, IF_HALF_EACH(vtrunc_f32)))
+         IF_HALF(INITFILL_BFLOAT16, 0, vtrunc_f32(c, w, v)))
 
 /* Whole batches of the plan's fill; returns the elements written. */
 static size_t vfill(const initfill_plan *p, const if_vplan *c, const if_vkeys *k,

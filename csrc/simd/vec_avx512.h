@@ -133,6 +133,15 @@ IF_INLINE vd vd_zip_hi(vd a, vd b) {
     return _mm512_permutex2var_pd(a, _mm512_set_epi64(15, 7, 14, 6, 13, 5, 12, 4), b);
 }
 
+/* Lane compaction: the lanes of m packed to the front / spread back out. */
+#define IF_HAVE_COMPRESS 1
+IF_INLINE vd vd_loadu(const double *p) { return _mm512_loadu_pd(p); }
+IF_INLINE vd vd_compress(md m, vd a) { return _mm512_maskz_compress_pd(m, a); }
+/* the first lanes of a into the lanes of m, src elsewhere */
+IF_INLINE vd vd_expand_into(vd src, md m, vd a) { return _mm512_mask_expand_pd(src, m, a); }
+IF_INLINE md md_not(md m) { return (md)~m; }
+IF_INLINE int md_count(md m) { return __builtin_popcount((unsigned)m); }
+
 /* Exact conversions: 64-bit lanes below 2^53; the low / high 8 32-bit lanes. */
 IF_INLINE vd vd_from_u52(vi a) { return _mm512_cvtepu64_pd(a); }
 IF_INLINE vd vd_from_u53(vi a) { return _mm512_cvtepu64_pd(a); }

@@ -125,29 +125,40 @@ static const double if_as241_f[8] = {
     7.86869131145613259100e-4, 1.48753612908506148525e-2, 1.36929880922735805310e-1,
     5.99832206555887937690e-1, 1.0};
 
+/* if_ppnd's central branch (|p - 1/2| <= 0.425), on every lane */
+IF_INLINE vd vppnd_central(vd p) {
+    const vd q = vd_sub(p, vd_set1(0.5));
+    const vd r = vd_sub(vd_set1(0.180625), vd_mul(q, q));
+    return vd_div(vd_mul(q, vhorner8(r, if_as241_a)), vhorner8(r, if_as241_b));
+}
+
+/* if_ppnd's tail branches (|p - 1/2| > 0.425), on every lane */
+IF_INLINE vd vppnd_tail(vd p) {
+    const vd q = vd_sub(p, vd_set1(0.5));
+    const md neg = vd_lt(q, vd_set1(0.0));
+    vd r = vd_sel(neg, p, vd_sub(vd_set1(1.0), p));
+    r = vd_sqrt(vd_neg(vlog(r)));
+    const md near = vd_le(r, vd_set1(5.0));
+    const vd x = vd_sub(r, vd_set1(1.6));
+    vd v = vd_div(vhorner8(x, if_as241_c), vhorner8(x, if_as241_d));
+    if (!md_all(near)) {
+        const vd y = vd_sub(r, vd_set1(5.0));
+        v = vd_sel(near, v, vd_div(vhorner8(y, if_as241_e), vhorner8(y, if_as241_f)));
+    }
+    return vd_sel(neg, vd_neg(v), v);
+}
+
+IF_INLINE md vppnd_is_central(vd p) {
+    const vd q = vd_sub(p, vd_set1(0.5));
+    return md_and(vd_ge(q, vd_set1(-0.425)), vd_le(q, vd_set1(0.425)));
+}
+
 /* if_ppnd: Phi^-1(p) for 0 < p < 1 (AS241). */
 IF_INLINE vd vppnd(vd p) {
-    const vd q = vd_sub(p, vd_set1(0.5));
-    const md central = md_and(vd_ge(q, vd_set1(-0.425)), vd_le(q, vd_set1(0.425)));
-    vd res = q;
-    if (md_any(central)) {
-        const vd r = vd_sub(vd_set1(0.180625), vd_mul(q, q));
-        res = vd_div(vd_mul(q, vhorner8(r, if_as241_a)), vhorner8(r, if_as241_b));
-    }
-    if (!md_all(central)) {
-        const md neg = vd_lt(q, vd_set1(0.0));
-        vd r = vd_sel(neg, p, vd_sub(vd_set1(1.0), p));
-        r = vd_sqrt(vd_neg(vlog(r)));
-        const md near = vd_le(r, vd_set1(5.0));
-        const vd x = vd_sub(r, vd_set1(1.6));
-        vd v = vd_div(vhorner8(x, if_as241_c), vhorner8(x, if_as241_d));
-        if (md_any(md_andnot(md_or(central, near), md_true()))) {
-            const vd y = vd_sub(r, vd_set1(5.0));
-            v = vd_sel(near, v, vd_div(vhorner8(y, if_as241_e), vhorner8(y, if_as241_f)));
-        }
-        res = vd_sel(central, res, vd_sel(neg, vd_neg(v), v));
-    }
-    return res;
+    const md central = vppnd_is_central(p);
+    if (md_all(central)) return vppnd_central(p);
+    if (!md_any(central)) return vppnd_tail(p);
+    return vd_sel(central, vppnd_central(p), vppnd_tail(p));
 }
 
 #endif /* INITFILL_VMATH_H */
