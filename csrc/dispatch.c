@@ -14,7 +14,7 @@
 #include "initfill/initfill.h"
 #include "initfill/kernels.h"
 
-int if_cpu_has_bf16 = 0;
+atomic_int if_cpu_has_bf16 = 0;
 
 static atomic_int active_level = -1;
 
@@ -63,7 +63,9 @@ const char *initfill_simd_name(int level) {
 
 static int detect(void) {
 #if defined(IF_BUILD_AVX512) && defined(IF_X86_DETECT)
-    if_cpu_has_bf16 = x86_v4() && __builtin_cpu_supports("avx512bf16");
+    atomic_store_explicit(&if_cpu_has_bf16,
+                          x86_v4() && __builtin_cpu_supports("avx512bf16"),
+                          memory_order_relaxed);
 #endif
     const char *env = getenv("INITFILL_SIMD");
     if (env != NULL) {

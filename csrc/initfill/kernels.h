@@ -3,6 +3,7 @@
 #ifndef INITFILL_KERNELS_H
 #define INITFILL_KERNELS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "initfill.h"
@@ -30,7 +31,7 @@ void if_gen_contig_neon(const initfill_plan *p, uint64_t seed, uint64_t stream,
 
 /* Nonzero when the CPU executes AVX512_BF16 instructions (set by dispatch.c before
  * the AVX-512 level can be chosen). */
-extern int if_cpu_has_bf16;
+extern atomic_int if_cpu_has_bf16;
 
 /* The contiguous fill of the active level (dispatch.c). */
 if_contig_fn if_active_contig(void);

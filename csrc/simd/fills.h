@@ -97,7 +97,7 @@ IF_INLINE void vplan_init(if_vplan *c, const initfill_plan *p) {
     c->mean_f = vf_set1(p->mean_f);
     c->std_f = vf_set1(p->std_f);
     c->mirrored = !(p->sign > 0.0);
-    c->bf16_insn = if_cpu_has_bf16;
+    c->bf16_insn = atomic_load_explicit(&if_cpu_has_bf16, memory_order_relaxed);
 }
 
 /* ----------------------------------------------------------------- values */
