@@ -20,6 +20,8 @@
 #define IF_L64 ((int)(sizeof(vd) / sizeof(double)))
 #define IF_NB (IF_NV * IF_L64) /* Philox blocks per batch */
 #define IF_NW (2 * IF_NV)       /* vectors of words per batch */
+/* Fills of at least this many bytes use non-temporal stores (where the ISA has them). */
+#define IF_STREAM_MIN ((size_t)1 << 21)
 
 /* ------------------------------------------------------------------ Philox */
 
@@ -73,12 +75,25 @@ IF_INLINE vd vclampd(vd x, vd lo, vd hi) {
     return vd_sel(vd_gt(x, hi), hi, x);
 }
 
+/* Stores of one vector: non-temporal (aligned, bypassing the caches) when nt. */
+#if !defined(IF_HAVE_STREAM)
+#define vf_stream vf_storeu
+#define vd_stream vd_storeu
+#define vi_stream vi_storeu
+#define vh_stream vh_storeu
+IF_INLINE void vsfence(void) {}
+#endif
+IF_INLINE void vput_f(float *p, vf v, int nt) { if (nt) vf_stream(p, v); else vf_storeu(p, v); }
+IF_INLINE void vput_d(double *p, vd v, int nt) { if (nt) vd_stream(p, v); else vd_storeu(p, v); }
+IF_INLINE void vput_i(void *p, vi v, int nt) { if (nt) vi_stream(p, v); else vi_storeu(p, v); }
+IF_INLINE void vput_h(uint16_t *p, vh v, int nt) { if (nt) vh_stream(p, v); else vh_storeu(p, v); }
+
 /* Everything a batch needs from the plan, broadcast once per call. */
 typedef struct {
     vd lo, span, mean, std, sign, pa, z, qb;
     vd clo, chi;
     vf clo_f, chi_f, mean_f, std_f;
-    int mirrored, bf16_insn;
+    int mirrored, bf16_insn, nt;
 } if_vplan;
 
 IF_INLINE void vplan_init(if_vplan *c, const initfill_plan *p) {
@@ -278,7 +293,8 @@ IF_INLINE vh vbf16(vf x, int down) {
 }
 
 /* the f32 values of a batch, as the given half type */
-IF_INLINE void vstore_half(uint16_t *o, const vf v[IF_NW], int dtype, int down, int insn) {
+IF_INLINE void vstore_half(uint16_t *o, const vf v[IF_NW], int dtype, int down, int insn,
+                           int nt) {
     for (int k = 0; k < IF_NW; ++k) {
         vh h;
         if (dtype == INITFILL_FLOAT16) {
@@ -292,7 +308,7 @@ IF_INLINE void vstore_half(uint16_t *o, const vf v[IF_NW], int dtype, int down, 
             h = vbf16(v[k], down);
 #endif
         }
-        vh_storeu(o + k * (int)(sizeof(vf) / sizeof(float)), h);
+        vput_h(o + k * (int)(sizeof(vf) / sizeof(float)), h, nt);
     }
 }
 
@@ -319,30 +335,30 @@ IF_INLINE void vstore_half(uint16_t *o, const vf v[IF_NW], int dtype, int down, 
         return done;                                                               \
     }
 
-#define IF_EACH_F32(F) for (int j = 0; j < IF_NW; ++j) vf_storeu(at + j * IF_L32, F(c, w[j]))
-#define IF_EACH_F64(F) for (int j = 0; j < IF_NW; ++j) vd_storeu(at + j * IF_L64, F(c, w[j]))
+#define IF_EACH_F32(F) for (int j = 0; j < IF_NW; ++j) vput_f(at + j * IF_L32, F(c, w[j]), c->nt)
+#define IF_EACH_F64(F) for (int j = 0; j < IF_NW; ++j) vput_d(at + j * IF_L64, F(c, w[j]), c->nt)
 #define IF_HALF(DT, DOWN, VALUES)                                                  \
     vf v[IF_NW];                                                                       \
     VALUES;                                                                        \
-    vstore_half(at, v, DT, DOWN, c->bf16_insn)
+    vstore_half(at, v, DT, DOWN, c->bf16_insn, c->nt)
 #define IF_HALF_EACH(F) for (int j = 0; j < IF_NW; ++j) v[j] = F(c, w[j])
 
 IF_VFILL(vfill_bits32, uint32_t, IF_PER32,
-         for (int j = 0; j < IF_NW; ++j) vi_storeu(at + j * IF_L32, w[j]))
+         for (int j = 0; j < IF_NW; ++j) vput_i(at + j * IF_L32, w[j], c->nt))
 IF_VFILL(vfill_uniform_f32, float, IF_PER32, IF_EACH_F32(vuniform_f32))
 IF_VFILL(vfill_trunc_f32, float, IF_PER32,
          vf v[IF_NW]; vtrunc_f32(c, w, v);
-         for (int j = 0; j < IF_NW; ++j) vf_storeu(at + j * IF_L32, v[j]))
+         for (int j = 0; j < IF_NW; ++j) vput_f(at + j * IF_L32, v[j], c->nt))
 IF_VFILL(vfill_normal_f32, float, IF_PER32,
          vf v[IF_NW]; vnormal_f32(c, w, v);
-         for (int j = 0; j < IF_NW; ++j) vf_storeu(at + j * IF_L32, v[j]))
+         for (int j = 0; j < IF_NW; ++j) vput_f(at + j * IF_L32, v[j], c->nt))
 IF_VFILL(vfill_uniform_f64, double, IF_PER64, IF_EACH_F64(vuniform_f64))
 IF_VFILL(vfill_trunc_f64, double, IF_PER64,
          vd v[IF_NW]; vtrunc_f64(c, w, v);
-         for (int j = 0; j < IF_NW; ++j) vd_storeu(at + j * IF_L64, v[j]))
+         for (int j = 0; j < IF_NW; ++j) vput_d(at + j * IF_L64, v[j], c->nt))
 IF_VFILL(vfill_normal_f64, double, IF_PER64,
          vd v[IF_NW]; vnormal_f64(c, w, v);
-         for (int j = 0; j < IF_NW; ++j) vd_storeu(at + j * IF_L64, v[j]))
+         for (int j = 0; j < IF_NW; ++j) vput_d(at + j * IF_L64, v[j], c->nt))
 IF_VFILL(vfill_uniform_f16, uint16_t, IF_PER32,
          IF_HALF(INITFILL_FLOAT16, 1, IF_HALF_EACH(vuniform_f32)))
 IF_VFILL(vfill_uniform_bf16, uint16_t, IF_PER32,
@@ -400,11 +416,29 @@ void IF_SIMD_ENTRY(const initfill_plan *p, uint64_t seed, uint64_t stream,
         o += h * es;
     }
     if (n >= epb * IF_NB) {
+        /* A fill much larger than the caches goes straight to memory with aligned
+         * non-temporal stores: no read of each line before it is written, and no
+         * eviction of everything else.  The scalar head steps to a 64-byte
+         * boundary (reachable unless o is misaligned by less than a block). */
+        int nt = 0;
+        if (n * es >= IF_STREAM_MIN) {
+            size_t h = 0;
+            while (h < 64 && ((uintptr_t)(o + h * es) & 63u) != 0) h += epb;
+            if (((uintptr_t)(o + h * es) & 63u) == 0 && h < n) {
+                if (h != 0) if_gen_contig_scalar(p, seed, stream, first, h, o);
+                first += h;
+                n -= h;
+                o += h * es;
+                nt = 1;
+            }
+        }
         if_vplan c;
         if_vkeys k;
         vplan_init(&c, p);
+        c.nt = nt;
         vkeys_init(&k, seed, stream);
         const size_t done = vfill(p, &c, &k, first / epb, n, o);
+        if (nt) vsfence();
         first += done;
         n -= done;
         o += done * es;

@@ -183,4 +183,12 @@ IF_INLINE vh vi_narrow16(vi a) {
     return _mm256_castsi256_si128(_mm256_permute4x64_epi64(t, _MM_SHUFFLE(3, 1, 2, 0)));
 }
 
+/* Non-temporal stores (32-byte aligned p; 16 for vh) and the fence after them. */
+#define IF_HAVE_STREAM 1
+IF_INLINE void vf_stream(float *p, vf a) { _mm256_stream_ps(p, a); }
+IF_INLINE void vd_stream(double *p, vd a) { _mm256_stream_pd(p, a); }
+IF_INLINE void vi_stream(void *p, vi a) { _mm256_stream_si256((__m256i *)p, a); }
+IF_INLINE void vh_stream(uint16_t *p, vh a) { _mm_stream_si128((__m128i *)p, a); }
+IF_INLINE void vsfence(void) { _mm_sfence(); }
+
 #endif /* INITFILL_VEC_AVX2_H */

@@ -170,4 +170,12 @@ IF_INLINE vh vi_narrow16(vi a) { return _mm512_cvtepi32_epi16(a); }
 IF_INLINE vh vf_to_bf16_insn(vf a) { return (vh)_mm512_cvtneps_pbh(a); }
 #endif
 
+/* Non-temporal stores (64-byte aligned p; 32 for vh) and the fence after them. */
+#define IF_HAVE_STREAM 1
+IF_INLINE void vf_stream(float *p, vf a) { _mm512_stream_ps(p, a); }
+IF_INLINE void vd_stream(double *p, vd a) { _mm512_stream_pd(p, a); }
+IF_INLINE void vi_stream(void *p, vi a) { _mm512_stream_si512(p, a); }
+IF_INLINE void vh_stream(uint16_t *p, vh a) { _mm256_stream_si256((__m256i *)p, a); }
+IF_INLINE void vsfence(void) { _mm_sfence(); }
+
 #endif /* INITFILL_VEC_AVX512_H */

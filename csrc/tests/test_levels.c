@@ -18,7 +18,10 @@ static int fill_at(int level, const initfill_plan *p, uint64_t first, uint64_t n
     return initfill_fill_contiguous(p, 12345, 77, first, n, out, 1) == INITFILL_OK;
 }
 
-static void compare(int dist, int dtype, const double *par, int np, uint64_t first, uint64_t n) {
+/* `shift` elements into a 64-byte aligned allocation (large fills use aligned
+ * non-temporal stores after a scalar head that depends on the alignment). */
+static void compare_at(int dist, int dtype, const double *par, int np, uint64_t first,
+                       uint64_t n, size_t shift) {
     initfill_plan p;
     if (initfill_plan_init(&p, dist, dtype, par, np) != INITFILL_OK) {
         printf("FAIL: plan dist %d dtype %d rejected\n", dist, dtype);
@@ -26,8 +29,11 @@ static void compare(int dist, int dtype, const double *par, int np, uint64_t fir
         return;
     }
     const size_t es = (size_t)initfill_dtype_size(dtype);
-    unsigned char *ref = malloc(n * es), *got = malloc(n * es);
-    if (ref == NULL || got == NULL || !fill_at(INITFILL_SIMD_SCALAR, &p, first, n, ref)) {
+    const size_t bytes = ((n + shift) * es + 63) / 64 * 64;
+    unsigned char *ref_mem = aligned_alloc(64, bytes), *got_mem = aligned_alloc(64, bytes);
+    unsigned char *ref = ref_mem + shift * es, *got = got_mem + shift * es;
+    if (ref_mem == NULL || got_mem == NULL ||
+        !fill_at(INITFILL_SIMD_SCALAR, &p, first, n, ref)) {
         printf("FAIL: scalar fill\n");
         ++failures;
     } else {
@@ -42,8 +48,12 @@ static void compare(int dist, int dtype, const double *par, int np, uint64_t fir
             ++failures;
         }
     }
-    free(ref);
-    free(got);
+    free(ref_mem);
+    free(got_mem);
+}
+
+static void compare(int dist, int dtype, const double *par, int np, uint64_t first, uint64_t n) {
+    compare_at(dist, dtype, par, np, first, n, 0);
 }
 
 static void fills(void) {
@@ -83,6 +93,15 @@ static void fills(void) {
             compare(INITFILL_TRUNC_NORMAL, dtype, tn[0], 4, 3, 1 << 18);
             compare(INITFILL_TRUNC_NORMAL, dtype, tn[4], 4, 3, 1 << 18);
             compare(INITFILL_TRUNC_NORMAL, dtype, tn[1], 4, 3, 1 << 18);
+        }
+        /* above the non-temporal store threshold, at every alignment */
+        for (size_t shift = 0; shift < 9; ++shift) {
+            const uint64_t n = (UINT64_C(1) << 20) + 37, f = 5 + shift;
+            if (dtype == INITFILL_UINT32 || dtype == INITFILL_UINT64)
+                compare_at(INITFILL_BITS, dtype, NULL, 0, f, n, shift);
+            else
+                compare_at(shift % 2 ? INITFILL_NORMAL : INITFILL_UNIFORM, dtype, uni[1], 2,
+                           f, n, shift);
         }
     }
 }
