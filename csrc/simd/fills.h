@@ -5,13 +5,14 @@
  * if_gen_contig_scalar, and the same values bit for bit: lane by lane the same
  * operations in the same order (see kernels.c for the per-element arithmetic).
  *
- * A batch is IF_NV vectors of Philox counters, computed 10 rounds at once with
- * each counter word in the low half of a 64-bit lane (the 32x32->64 multiply then
- * gives both Philox halves with no shuffle), then reordered into 4 vectors of words
- * in stream order.  Every output type takes 4 vectors per batch: 32-bit outputs one
- * value per word, 64-bit outputs one per pair of words (the same bytes), halves one
- * per word.  Partial batches at either end, and the truncated normal's rare modes,
- * run on the scalar code. */
+ * A batch is IF_NV vectors of Philox counters (IF_NB blocks), computed 10 rounds
+ * at once with each counter word in the low half of a 64-bit lane (the 32x32->64
+ * multiply then gives both Philox halves with no shuffle), then reordered into
+ * IF_NW vectors of words in stream order.  Every output type takes IF_NW vectors
+ * per batch: 32-bit outputs one value per word, 64-bit outputs one per pair of
+ * words (the same bytes), halves one per word.  Partial batches at either end, and
+ * the truncated normal's rare modes (far tail, flat interval), run on the scalar
+ * code, as does any fill shorter than one batch. */
 #include <stddef.h>
 #include "../initfill/kernels.h"
 #include "../initfill/philox.h"
