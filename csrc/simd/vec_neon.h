@@ -47,10 +47,7 @@ IF_INLINE vi vi_mul32x32(vi a, vi b) {
     return IF_U32(vmull_u32(vmovn_u64(IF_U64(a)), vmovn_u64(IF_U64(b))));
 }
 IF_INLINE void vi_storeu(void *p, vi a) { vst1q_u32((uint32_t *)p, a); }
-IF_INLINE vi vi_iota64(void) {
-    static const uint64_t iota[2] = {0, 1};
-    return IF_U32(vld1q_u64(iota));
-}
+IF_INLINE vi vi_iota64(void) { return IF_U32(vcombine_u64(vcreate_u64(0), vcreate_u64(1))); }
 
 /* Lanes whose a & bits is nonzero. */
 IF_INLINE mf vi_test32(vi a, vi bits) { return vtstq_u32(a, bits); }
