@@ -28,7 +28,8 @@ from ._bench_cases import (DTYPES, OPS, Case, Workspace, fill_cases, fresh_cases
 from ._bench_machine import format_machine, machine_info
 
 __all__ = ["BenchOptions", "BenchResult", "MatplotlibMissing", "Row", "format_report",
-           "parse_size", "plot_bench", "run_bench", "select_ops", "write_json"]
+           "capped_size", "parse_size", "plan", "plot_bench", "run_bench", "select_ops",
+           "set_case_threads", "write_json"]
 
 PROBE_SIZE = 1 << 16
 MIN_CAPPED_SIZE = 1 << 20
@@ -186,7 +187,8 @@ def _timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - t0
 
 
-def _capped_size(case: Case, ws: Workspace, opts: BenchOptions) -> int:
+def capped_size(case: Case, ws: Workspace, opts: BenchOptions) -> int:
+    """The element count ``case`` runs on: ``opts.size``, or less under the time cap."""
     n = opts.size
     if (case.group == "reference" or opts.max_seconds <= 0
             or n <= max(PROBE_SIZE, MIN_CAPPED_SIZE)):
@@ -201,7 +203,8 @@ def _capped_size(case: Case, ws: Workspace, opts: BenchOptions) -> int:
     return max(n, floor)
 
 
-def _measure(case: Case, ws: Workspace, opts: BenchOptions) -> Row:
+def set_case_threads(case: Case) -> None:
+    """Set initfill's thread count (and torch's, for a torch case) to ``case.threads``."""
     import initfill
 
     initfill.set_num_threads(case.threads)
@@ -209,7 +212,11 @@ def _measure(case: Case, ws: Workspace, opts: BenchOptions) -> Row:
         import torch
 
         torch.set_num_threads(case.threads)
-    n = _capped_size(case, ws, opts)
+
+
+def _measure(case: Case, ws: Workspace, opts: BenchOptions) -> Row:
+    set_case_threads(case)
+    n = capped_size(case, ws, opts)
     fn = case.make(ws, n)
     fn()                                        # warm-up
     times = [_timed(fn) for _ in range(opts.repeat)]
