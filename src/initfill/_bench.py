@@ -23,13 +23,33 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from ._bench_cases import (DTYPES, OPS, Case, Workspace, fill_cases, fresh_cases,
-                           jax_has_x64, reference_cases)
+from ._bench_cases import (
+    DTYPES,
+    OPS,
+    Case,
+    Workspace,
+    fill_cases,
+    fresh_cases,
+    jax_has_x64,
+    reference_cases,
+)
 from ._bench_machine import format_machine, machine_info
 
-__all__ = ["BenchOptions", "BenchResult", "MatplotlibMissing", "Row", "format_report",
-           "capped_size", "parse_size", "plan", "plot_bench", "run_bench", "select_ops",
-           "set_case_threads", "write_json"]
+__all__ = [
+    "BenchOptions",
+    "BenchResult",
+    "MatplotlibMissing",
+    "Row",
+    "capped_size",
+    "format_report",
+    "parse_size",
+    "plan",
+    "plot_bench",
+    "run_bench",
+    "select_ops",
+    "set_case_threads",
+    "write_json",
+]
 
 PROBE_SIZE = 1 << 16
 MIN_CAPPED_SIZE = 1 << 20
@@ -392,9 +412,9 @@ def format_report(result: BenchResult) -> str:
     fills = [r for r in result.rows if r.group == "fill"]
     fresh = [r for r in result.rows if r.group == "fresh"]
     refs = [r for r in result.rows if r.group == "reference"]
-    out = [f"median of {o.repeat} calls after one warm-up; size {_fmt_size(o.size)} "
+    out = [(f"median of {o.repeat} calls after one warm-up; size {_fmt_size(o.size)} "
            f"elements; dtypes {', '.join(o.dtypes)}; threads "
-           f"{', '.join(map(str, o.threads))}; {result.elapsed_s:.1f} s in all", ""]
+           f"{', '.join(map(str, o.threads))}; {result.elapsed_s:.1f} s in all"), ""]
     if fills:
         out += ["Fills into a preallocated, touched buffer", ""] + _table(fills, True) + [""]
     if fresh:
@@ -403,13 +423,13 @@ def format_report(result: BenchResult) -> str:
     if refs:
         out += ["Store bandwidth reference: ndarray.fill on the same buffer", ""] \
             + _table(refs, False) + [""]
-    out += ["vs initfill: the row's time per element / initfill's at the same op, dtype "
+    out += [("vs initfill: the row's time per element / initfill's at the same op, dtype "
             "and threads (fresh memory: / initfill's fresh fill); above 1x, initfill is "
-            "faster.",
-            "of store BW: the row's GB/s as a share of ndarray.fill's at the same dtype "
-            "and thread count.",
-            "NumPy and SciPy run on one thread; torch with torch.set_num_threads(threads); "
-            "JAX (jit) on XLA's own threads."]
+            "faster."),
+            ("of store BW: the row's GB/s as a share of ndarray.fill's at the same dtype "
+            "and thread count."),
+            ("NumPy and SciPy run on one thread; torch with torch.set_num_threads(threads); "
+            "JAX (jit) on XLA's own threads.")]
     if any(r.size < o.size for r in result.rows):
         out.append(f"A row with fewer elements than {_fmt_size(o.size)} was capped to "
                    f"about {o.max_seconds:g} s in all (--max-seconds).")

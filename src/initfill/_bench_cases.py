@@ -69,7 +69,7 @@ class Case:
     threads: int
     impl: str
     call: str
-    make: Callable[["Workspace", int], Callable0] = field(compare=False, repr=False)
+    make: Callable[[Workspace, int], Callable0] = field(compare=False, repr=False)
     note: str = ""
 
     @property
@@ -158,7 +158,7 @@ def _shape_for(op: str, n: int) -> tuple[int, ...] | None:
     return init_shape(n) if op in INITIALIZERS else None
 
 
-def _kw(dtype: str) -> dict[str, str]:
+def _kw(dtype: str) -> dict[str, Any]:
     return {"dtype": "bfloat16"} if dtype == "bfloat16" else {}
 
 
@@ -324,18 +324,18 @@ def _jax(op: str, dtype: str) -> Callable[[Workspace, int], Callable0]:
         key = jax.random.PRNGKey(_SEED)
         r = jax.random
         if op == "uniform":
-            f = lambda k: r.uniform(k, shape, dt)  # noqa: E731
+            f = lambda k: r.uniform(k, shape, dt)
         elif op == "normal":
-            f = lambda k: r.normal(k, shape, dt)  # noqa: E731
+            f = lambda k: r.normal(k, shape, dt)
         elif op == "trunc_normal":
-            f = lambda k: r.truncated_normal(k, -2.0, 2.0, shape, dt)  # noqa: E731
+            f = lambda k: r.truncated_normal(k, -2.0, 2.0, shape, dt)
         elif op == "bits":
-            f = lambda k: r.bits(k, shape, dt)  # noqa: E731
+            f = lambda k: r.bits(k, shape, dt)
         else:
             scale, mode, dist = _JAX_VS[op]
             init = importlib.import_module("jax.nn.initializers").variance_scaling(
                 scale, mode, dist, in_axis=-1, out_axis=-2)     # torch layout (out, in)
-            f = lambda k: init(k, shape, dt)  # noqa: E731
+            f = lambda k: init(k, shape, dt)
         jf = jax.jit(f)
         return lambda: jf(key).block_until_ready()
     return make
@@ -390,7 +390,7 @@ def fill_cases(op: str, dtype: str, threads: tuple[int, ...],
                                 _truncnorm(odt), "allocates its result (float64)"))
     if peers.get("torch") and op != "bits":
         out += [Case("fill", op, odt, t, "torch", _TORCH_CALLS[op], _torch(op, odt),
-                     "torch.set_num_threads(%d)" % t) for t in threads]
+                     f"torch.set_num_threads({t})") for t in threads]
     if peers.get("jax"):
         if jax_x64 is None:
             jax_x64 = jax_has_x64()

@@ -112,6 +112,7 @@ def machine_info() -> dict[str, Any]:
         (library versions, None where absent).
     """
     import initfill
+
     from ._threads import _available_cpus
 
     simd = getattr(initfill, "simd_level", lambda: "scalar")()

@@ -54,7 +54,7 @@ def run_model_cli(args: argparse.Namespace, machine: dict[str, Any]) -> int:
 
     import initfill
 
-    dims = dict(MODEL_SIZES[args.model_size])
+    dims: dict[str, Any] = dict(MODEL_SIZES[args.model_size])
     if args.model_layers is not None:
         dims["layers"] = args.model_layers
     threads = max(args.threads)

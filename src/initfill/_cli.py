@@ -61,7 +61,7 @@ def _run_study(args: argparse.Namespace) -> int:
 
 
 def _add_study(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from ._study import ACTIVATIONS, DEFAULT_INITS, _SPEC_HELP
+    from ._study import _SPEC_HELP, ACTIVATIONS, DEFAULT_INITS
 
     p = sub.add_parser(
         "study",
@@ -191,8 +191,14 @@ def _run_bench(args: argparse.Namespace) -> int:
         from ._bench_model import run_model_cli
 
         return run_model_cli(args, info)
-    from ._bench import BenchOptions, as_json, format_report, plot_bench, run_bench, \
-        write_json
+    from ._bench import (
+        BenchOptions,
+        as_json,
+        format_report,
+        plot_bench,
+        run_bench,
+        write_json,
+    )
 
     opts = BenchOptions(size=args.size, dtypes=tuple(dict.fromkeys(args.dtype)),
                         threads=tuple(sorted(set(args.threads))),

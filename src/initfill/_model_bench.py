@@ -20,9 +20,9 @@ from typing import Any
 #: ~1B-parameter default; ``small`` (~0.1B) and ``tiny`` (a few thousand parameters,
 #: for tests) keep the same structure.
 MODEL_SIZES: dict[str, dict[str, int]] = {
-    "1b": dict(hidden=2048, intermediate=5632, layers=16, vocab=32000),
-    "small": dict(hidden=768, intermediate=2048, layers=8, vocab=32000),
-    "tiny": dict(hidden=32, intermediate=64, layers=2, vocab=128),
+    "1b": {"hidden": 2048, "intermediate": 5632, "layers": 16, "vocab": 32000},
+    "small": {"hidden": 768, "intermediate": 2048, "layers": 8, "vocab": 32000},
+    "tiny": {"hidden": 32, "intermediate": 64, "layers": 2, "vocab": 128},
 }
 
 
