@@ -269,3 +269,20 @@ def test_python_m_initfill_bench_help():
     for opt in ("--size", "--dtype", "--threads", "--only", "--repeat", "--json",
                 "--plot", "--model", "--model-size", "--max-seconds"):
         assert opt in r.stdout
+
+
+def test_progress_rewrites_one_line_on_a_terminal():
+    import io
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    s = Tty()
+    bar = _bench._Progress(s, 2)
+    bar("a long first measurement")
+    bar("short")
+    bar.close()
+    text = s.getvalue()
+    assert "\n" not in text and text.count("\r") == 4
+    assert "[  1/2] a long first measurement" in text and "[  2/2] short" in text

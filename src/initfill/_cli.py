@@ -270,7 +270,7 @@ def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--model", action="store_true",
                    help="instead, time whole-model init of a Llama-shaped model "
                         "(needs torch): torch vs initfill.torch, and the first-touch "
-                        "floor")
+                        "floor (--size, --dtype, --only, --max-seconds do not apply)")
     p.add_argument("--model-size", choices=tuple(MODEL_SIZES), default="1b",
                    help="model dimensions for --model (default 1b: ~0.95B parameters, "
                         "3.8 GB; small ~0.1B; tiny for tests)")
