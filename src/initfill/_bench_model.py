@@ -59,8 +59,9 @@ def run_model_cli(args: argparse.Namespace, machine: dict[str, Any]) -> int:
         dims["layers"] = args.model_layers
     threads = max(args.threads)
     before, torch_before = initfill.get_num_threads(), torch.get_num_threads()
+    cost = " (1b: tens of seconds, 4 GB)" if args.model_size == "1b" else ""
     print(f"model benchmark ({args.model_size}, {dims['layers']} layers) on "
-          f"{threads} thread(s); this takes a while at 1b ...", file=sys.stderr, flush=True)
+          f"{threads} thread(s) ...{cost}", file=sys.stderr, flush=True)
     try:
         initfill.set_num_threads(threads)
         torch.set_num_threads(threads)
