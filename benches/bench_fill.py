@@ -42,8 +42,7 @@ import pytest
 import initfill
 from initfill._bench import BenchOptions, capped_size, plan, set_case_threads
 from initfill._bench_cases import Case, Workspace
-from initfill._bench_machine import peer_versions
-from initfill._threads import _available_cpus
+from initfill._bench_machine import available_cpus, peer_versions
 
 pytest.importorskip("pytest_benchmark", reason="the benchmarks need pytest-benchmark")
 
@@ -51,7 +50,7 @@ OPTIONS = BenchOptions(
     size=1 << int(os.environ.get("INITFILL_BENCH_LOG2N", "24")),
     dtypes=tuple(os.environ.get("INITFILL_BENCH_DTYPES",
                                 "float32,float64,bfloat16").split(",")),
-    threads=tuple(sorted({1, _available_cpus()})),
+    threads=tuple(sorted({1, available_cpus()})),
     repeat=int(os.environ.get("INITFILL_BENCH_ROUNDS", "5")),
     max_seconds=float(os.environ.get("INITFILL_BENCH_MAX_SECONDS", "2")),
 )

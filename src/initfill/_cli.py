@@ -221,10 +221,10 @@ def _run_bench(args: argparse.Namespace) -> int:
 
 def _add_bench(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from ._bench_cases import DTYPES, OPS
+    from ._bench_machine import available_cpus
     from ._model_bench import MODEL_SIZES
-    from ._threads import _available_cpus
 
-    cpus = _available_cpus()
+    cpus = available_cpus()
     default_threads = tuple(sorted({1, cpus}))
     p = sub.add_parser(
         "bench",
