@@ -1,256 +1,103 @@
-"""Fill speed of initfill side by side with NumPy, SciPy and (if installed) PyTorch.
+"""Fill speed of initfill side by side with NumPy, SciPy, PyTorch and JAX (those
+installed): the same measurements as ``initfill bench``, under pytest-benchmark.
 
 Run from the repository root::
 
     python -m pytest benches --benchmark-only
 
-Every group times one operation on one dtype: initfill on one thread and on all
-threads, the NumPy ``Generator`` (PCG64) peer writing into the same preallocated
-buffer where NumPy can (``out=``), SciPy's ``truncnorm.rvs`` for the truncated normal,
-and ``torch`` CPU fills when torch is importable.  The ``store`` groups time
-``ndarray.fill``: the memory-bandwidth floor of any fill.  Buffers are allocated and
-touched once per module, so no timing includes page faults, except NumPy's
-``integers``/``random_raw`` (no ``out=``) and SciPy's ``rvs``, which allocate their
-result on every call, as their users pay too.
+The cases come from ``initfill._bench.plan``, the planner of ``initfill bench``, so
+both cover the same ground: every distribution (uniform, normal, truncated normal
++-2 sd, raw bits) and initializer (Xavier/Kaiming uniform and normal, LeCun normal,
+on a 2-D (fan_out, fan_in) buffer), per dtype and thread count, for initfill and its
+peers (NumPy's ``Generator`` (PCG64) with ``out=`` on one thread, NumPy + SciPy's
+``ndtri`` and ``truncnorm.rvs`` for the truncated normal, torch with
+``torch.set_num_threads`` matching, JAX jit-compiled on XLA's threads); fresh memory
+(``np.empty`` + ``normal_`` on all threads next to ``np.ones``); and the store
+reference, ``ndarray.fill`` on the same buffer.  Buffers are allocated and touched
+once per module, so only the fresh-memory cases and the peers that allocate their
+result (noted) pay page faults.
 
 The terminal summary (benches/conftest.py) gives ns per element and the speed
-relative to the group's reference.  Sizes: 2**24 elements (INITFILL_BENCH_LOG2N),
-2**20 for SciPy, which takes ~150 ns per element; per-element figures compare.
+relative to initfill on one thread, per group.
+
+Environment knobs (all optional):
+
+``INITFILL_BENCH_LOG2N``
+    log2 of the elements per fill (default 24).
+``INITFILL_BENCH_DTYPES``
+    comma-separated dtypes (default float32,float64,bfloat16).
+``INITFILL_BENCH_ROUNDS``
+    timed rounds per case (default 5, after one warm-up round).
+``INITFILL_BENCH_MAX_SECONDS``
+    a case whose rounds would take longer runs on fewer elements, not below 2**20
+    (default 2; 0: never); per-element figures still compare.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
-from dataclasses import dataclass
-from typing import Any, Callable
+import sys
 
-import numpy as np
 import pytest
 
 import initfill
+from initfill._bench import BenchOptions, capped_size, plan, set_case_threads
+from initfill._bench_cases import Case, Workspace
+from initfill._bench_machine import available_cpus, peer_versions
 
 pytest.importorskip("pytest_benchmark", reason="the benchmarks need pytest-benchmark")
 
-LOG2N = int(os.environ.get("INITFILL_BENCH_LOG2N", "24"))
-N = 1 << LOG2N
-N_SCIPY = min(N, 1 << 20)
-ROUNDS = int(os.environ.get("INITFILL_BENCH_ROUNDS", "5"))
-
-ALL_THREADS = initfill.get_num_threads()  # CPUs available, or INITFILL_NUM_THREADS
-THREAD_COUNTS = sorted({1, ALL_THREADS})
-
-HAVE_SCIPY = importlib.util.find_spec("scipy") is not None
-HAVE_TORCH = importlib.util.find_spec("torch") is not None
-
-Maker = Callable[[np.ndarray], Callable[[], Any]]
+OPTIONS = BenchOptions(
+    size=1 << int(os.environ.get("INITFILL_BENCH_LOG2N", "24")),
+    dtypes=tuple(os.environ.get("INITFILL_BENCH_DTYPES",
+                                "float32,float64,bfloat16").split(",")),
+    threads=tuple(sorted({1, available_cpus()})),
+    repeat=int(os.environ.get("INITFILL_BENCH_ROUNDS", "5")),
+    max_seconds=float(os.environ.get("INITFILL_BENCH_MAX_SECONDS", "2")),
+)
+CASES = plan(OPTIONS, peer_versions())
 
 
-@dataclass(frozen=True)
-class Case:
-    op: str
-    dtype: str
-    impl: str
-    make: Maker
-    n: int = N
-    threads: int | None = None
-    reference: bool = False
-    requires: str | None = None
-
-    @property
-    def group(self) -> str:
-        return f"{self.op} {self.dtype}"
-
-    @property
-    def id(self) -> str:
-        return f"{self.op}-{self.dtype}-{self.impl}".replace(" ", "_")
-
-
-def _rng() -> np.random.Generator:
-    return np.random.Generator(np.random.PCG64(12345))
-
-
-def _thread_label(t: int) -> str:
-    return f"initfill {t} thread" + ("s" if t > 1 else "")
-
-
-# ---------------------------------------------------------------- the peers
-
-def _if_uniform(x):
-    g = initfill.Generator(1)
-    return lambda: g.uniform_(x)
-
-
-def _if_normal(x):
-    g = initfill.Generator(1)
-    return lambda: g.normal_(x)
-
-
-def _if_trunc(x):
-    g = initfill.Generator(1)
-    return lambda: g.trunc_normal_(x, 0.0, 1.0, -2.0, 2.0)
-
-
-def _if_bits(x):
-    g = initfill.Generator(1)
-    return lambda: g.bits_(x)
-
-
-def _np_random(x):
-    rng = _rng()
-    return lambda: rng.random(out=x, dtype=x.dtype)
-
-
-def _np_standard_normal(x):
-    rng = _rng()
-    return lambda: rng.standard_normal(out=x, dtype=x.dtype)
-
-
-def _np_random_raw(x):
-    # 64-bit raw words, viewed as the output type: the generator's own speed
-    # (plus the allocation of the result, which random_raw cannot avoid).
-    bg = _rng().bit_generator
-    words = x.nbytes // 8
-    return lambda: bg.random_raw(words).view(x.dtype)
-
-
-def _np_integers(x):
-    rng = _rng()
-    high = 1 << (8 * x.dtype.itemsize)
-    return lambda: rng.integers(0, high, size=x.size, dtype=x.dtype)
-
-
-def _np_ndtri(x):
-    # Inverse CDF with NumPy + scipy.special, in place on the output buffer: the
-    # vectorised way to write initfill's truncated-normal algorithm in Python.
-    from scipy.special import ndtr, ndtri
-
-    rng = _rng()
-    pa, pb = float(ndtr(-2.0)), float(ndtr(2.0))
-
-    def run():
-        rng.random(out=x, dtype=x.dtype)
-        np.multiply(x, pb - pa, out=x)
-        np.add(x, pa, out=x)
-        ndtri(x, out=x)
-
-    return run
-
-
-def _scipy_truncnorm(x):
-    from scipy.stats import truncnorm
-
-    rng = _rng()
-
-    def run():
-        x[...] = truncnorm.rvs(-2.0, 2.0, size=x.size, random_state=rng)
-
-    return run
-
-
-def _torch(method):
-    def make(x):
-        import torch
-
-        t = torch.from_numpy(x)
-        torch.manual_seed(12345)
-        if method == "trunc_normal_":
-            return lambda: torch.nn.init.trunc_normal_(t, 0.0, 1.0, -2.0, 2.0)
-        return getattr(t, method)
-
-    return make
-
-
-def _store(x):
-    return lambda: x.fill(0.5)
-
-
-# ---------------------------------------------------------------- the cases
-
-def _cases() -> list[Case]:
-    cases: list[Case] = []
-    for dt in ("float32", "float64"):
-        for op, ifmake, peers in (
-            ("uniform", _if_uniform, [
-                Case("uniform", dt, "numpy Generator.random(out=)", _np_random,
-                     reference=True),
-                Case("uniform", dt, "torch Tensor.uniform_", _torch("uniform_"),
-                     requires="torch"),
-            ]),
-            ("normal", _if_normal, [
-                Case("normal", dt, "numpy Generator.standard_normal(out=)",
-                     _np_standard_normal, reference=True),
-                Case("normal", dt, "torch Tensor.normal_", _torch("normal_"),
-                     requires="torch"),
-            ]),
-            ("trunc_normal +-2sd", _if_trunc, [
-                Case("trunc_normal +-2sd", dt, "scipy truncnorm.rvs", _scipy_truncnorm,
-                     n=N_SCIPY, reference=True, requires="scipy"),
-                Case("trunc_normal +-2sd", dt, "numpy random + scipy.special.ndtri",
-                     _np_ndtri, requires="scipy"),
-                Case("trunc_normal +-2sd", dt, "torch nn.init.trunc_normal_",
-                     _torch("trunc_normal_"), requires="torch"),
-            ]),
-        ):
-            for t in THREAD_COUNTS:
-                cases.append(Case(op, dt, _thread_label(t), ifmake, threads=t))
-            cases.extend(peers)
-        cases.append(Case("store", dt, "ndarray.fill (bandwidth floor)", _store,
-                          reference=True))
-    for dt in ("uint32", "uint64"):
-        for t in THREAD_COUNTS:
-            cases.append(Case("bits", dt, _thread_label(t), _if_bits, threads=t))
-        cases.append(Case("bits", dt, "numpy bit_generator.random_raw (allocates)",
-                          _np_random_raw, reference=True))
-        cases.append(Case("bits", dt, "numpy Generator.integers (allocates)",
-                          _np_integers))
-    return cases
-
-
-CASES = _cases()
+def _id(c: Case) -> str:
+    return f"{c.op}-{c.dtype}-{c.impl}-{c.threads}t-{c.call}".replace(" ", "_")
 
 
 @pytest.fixture(scope="module")
-def buffers():
-    """One buffer per element size, allocated and touched once."""
-    f32 = np.empty(N, np.float32)
-    f64 = np.empty(N, np.float64)
-    f32.fill(0.0)
-    f64.fill(0.0)
-    yield {
-        "float32": f32,
-        "float64": f64,
-        "uint32": f32.view(np.uint32),
-        "uint64": f64.view(np.uint64),
-    }
+def workspace():
+    """The preallocated buffers, shared by all cases, touched once."""
+    ws = Workspace(OPTIONS.size)
+    yield ws
+    ws.close()
 
 
 @pytest.fixture
 def threads():
-    """Restores initfill's thread count after a case changed it."""
+    """Restores initfill's (and torch's) thread count after a case changed it."""
     before = initfill.get_num_threads()
+    torch = sys.modules.get("torch")
+    torch_before = torch.get_num_threads() if torch is not None else None
     yield
     initfill.set_num_threads(before)
+    if torch_before is not None:
+        torch.set_num_threads(torch_before)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_fill(benchmark, buffers, threads, record_result, case: Case):
-    if case.requires == "scipy" and not HAVE_SCIPY:
-        pytest.skip("scipy is not installed")
-    if case.requires == "torch" and not HAVE_TORCH:
-        pytest.skip("torch is not installed")
-    out = buffers[case.dtype][: case.n]
-    fn = case.make(out)
-    if case.threads is not None:
-        initfill.set_num_threads(case.threads)
-    benchmark.group = case.group
+@pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
+def test_fill(benchmark, workspace, threads, record_result, case: Case):
+    set_case_threads(case)
+    n = capped_size(case, workspace, OPTIONS)
+    fn = case.make(workspace, n)
+    benchmark.group = f"{case.op} {case.dtype}"
+    label = f"{case.impl} {case.call}, {case.threads} thread" + \
+        ("s" if case.threads > 1 else "") + (f" ({case.note})" if case.note else "")
     benchmark.extra_info.update(
-        impl=case.impl,
-        elements=case.n,
-        reference=case.reference,
+        impl=label,
+        elements=n,
+        reference=(case.impl == "initfill" and (case.threads == 1 or case.group == "fresh"))
+        or case.group == "reference",
         threads=case.threads,
     )
-    benchmark.pedantic(fn, rounds=ROUNDS, iterations=1, warmup_rounds=1)
+    benchmark.pedantic(fn, rounds=OPTIONS.repeat, iterations=1, warmup_rounds=1)
     record_result(benchmark)
     stats = getattr(getattr(benchmark, "stats", None), "stats", None)
     if stats is not None and getattr(stats, "data", None):
-        benchmark.extra_info["ns_per_element"] = stats.median / case.n * 1e9
+        benchmark.extra_info["ns_per_element"] = stats.median / n * 1e9

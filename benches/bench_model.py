@@ -4,7 +4,9 @@ intermediate 5632, 16 layers, vocab 32000, untied head, LayerNorms), float32.
     pytest benches/bench_model.py --benchmark-only
 
 Each case runs once per round (they take seconds and gigabytes); the torch baselines
-run in the same session so the ratios are measured under the same load.
+run in the same session so the ratios are measured under the same load, next to the
+floor that every initializer pays: first touch of the fresh memory (``zero_()``).
+``initfill bench --model`` measures the same cases.
 INITFILL_BENCH_MODEL_LAYERS shrinks the model (e.g. 2) for a quick look.
 """
 import gc
@@ -15,10 +17,10 @@ import pytest
 torch = pytest.importorskip("torch", reason="the model benchmark needs torch")
 
 import initfill.torch as it  # noqa: E402
-from initfill._model_bench import llama_shaped  # noqa: E402
+from initfill._model_bench import MODEL_SIZES, llama_shaped  # noqa: E402
 
-LAYERS = int(os.environ.get("INITFILL_BENCH_MODEL_LAYERS", "16"))
-DIMS = dict(hidden=2048, intermediate=5632, layers=LAYERS, vocab=32000)
+DIMS = dict(MODEL_SIZES["1b"])
+DIMS["layers"] = int(os.environ.get("INITFILL_BENCH_MODEL_LAYERS", DIMS["layers"]))
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -66,3 +68,13 @@ def test_construct_inside_patch(benchmark):
 
 def test_construct_torch(benchmark):
     _run(benchmark, lambda: llama_shaped(**DIMS))
+
+
+def test_meta_to_empty_zero_floor(benchmark):
+    def fn():
+        m = _meta_to_empty()
+        with torch.no_grad():
+            for p in m.parameters():
+                p.zero_()
+        return m
+    _run(benchmark, fn)

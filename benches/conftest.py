@@ -4,15 +4,10 @@
   ``python -m pytest benches --benchmark-only`` works from the repository root
   without touching ``pyproject.toml``.
 - Prints, after pytest-benchmark's own tables, a summary with the median time per
-  element of every fill and its speed relative to the reference peer of its group
-  (NumPy's ``Generator`` where NumPy has the operation).
+  element of every fill and its speed relative to the reference of its group
+  (initfill on one thread; in the fresh-memory groups, initfill's fresh fill).
 
-Environment knobs (all optional):
-
-``INITFILL_BENCH_LOG2N``
-    log2 of the number of elements of the big fills (default 24).
-``INITFILL_BENCH_ROUNDS``
-    timed rounds per benchmark (default 5; one untimed warm-up round precedes them).
+Environment knobs: see ``bench_fill.py``.
 """
 from __future__ import annotations
 
@@ -137,6 +132,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         "load on the machine."
     )
     tr.write_line(
-        "The reference of a group is NumPy's Generator (PCG64) where NumPy has the "
-        "operation, SciPy's truncnorm.rvs for the truncated normal."
+        "The reference of a group is initfill on one thread (fresh memory: initfill's "
+        "fill of a new np.empty buffer on all threads); 'store' groups time "
+        "ndarray.fill, the store bandwidth. `initfill bench` measures the same cases."
     )

@@ -16,6 +16,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+#: Model dimensions by name, for ``initfill bench --model-size``: ``1b`` is the
+#: ~1B-parameter default; ``small`` (~0.1B) and ``tiny`` (a few thousand parameters,
+#: for tests) keep the same structure.
+MODEL_SIZES: dict[str, dict[str, int]] = {
+    "1b": {"hidden": 2048, "intermediate": 5632, "layers": 16, "vocab": 32000},
+    "small": {"hidden": 768, "intermediate": 2048, "layers": 8, "vocab": 32000},
+    "tiny": {"hidden": 32, "intermediate": 64, "layers": 2, "vocab": 128},
+}
+
+
 def llama_shaped(hidden: int = 2048, intermediate: int = 5632, layers: int = 16,
                  vocab: int = 32000, dtype: Any = None) -> Any:
     """Build the Llama-shaped ``torch.nn.Module`` (constructed with the current
@@ -105,7 +115,8 @@ def model_bench(hidden: int = 2048, intermediate: int = 5632, layers: int = 16,
     dict
         ``params``, ``threads`` (initfill), ``torch_threads``, the timings above, and
         ``speedup_init_module`` / ``speedup_construct`` (torch time / initfill time)
-        when the baseline ran.
+        when the baseline ran, and ``init_module_over_floor`` (initfill's
+        meta -> to_empty -> init_module_ time / the first-touch floor's).
     """
     import torch
 
@@ -170,6 +181,8 @@ def model_bench(hidden: int = 2048, intermediate: int = 5632, layers: int = 16,
         res["speedup_init_module"] = (res["meta_to_empty_reset_parameters"]
                                       / res["meta_to_empty_init_module"])
         res["speedup_construct"] = res["construct_torch"] / res["construct_patch"]
+    res["init_module_over_floor"] = (res["meta_to_empty_init_module"]
+                                     / res["meta_to_empty_zero"])
     return res
 
 
@@ -190,4 +203,7 @@ def format_model_bench(res: dict[str, Any]) -> str:
     if "speedup_init_module" in res:
         lines.append(f"  speed-up init_module_ vs reset_parameters    {res['speedup_init_module']:7.1f}x")
         lines.append(f"  speed-up construction patch() vs torch       {res['speedup_construct']:7.1f}x")
+    if "init_module_over_floor" in res:
+        lines.append(f"  init_module_ path / first-touch floor        "
+                     f"{res['init_module_over_floor']:7.2f}x")
     return "\n".join(lines)
