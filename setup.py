@@ -28,7 +28,7 @@ class build_py_with_headers(build_py):
             shutil.copy2(header, dest)
 
 
-C_SOURCES = ["csrc/plan.c", "csrc/special.c", "csrc/kernels.c", "csrc/driver.c", "csrc/api.c"]
+C_SOURCES = ["csrc/plan.c", "csrc/special.c", "csrc/kernels.c", "csrc/driver.c", "csrc/pool.c", "csrc/api.c"]
 
 if sys.platform == "win32":
     COMPILE_ARGS = ["/O2", "/fp:strict"]
