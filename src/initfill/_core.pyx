@@ -284,6 +284,16 @@ cdef int fast_code(object x, bint bits) noexcept:
     return -1
 
 
+cdef extern from "initfill/pool.h" nogil:
+    int if_pool_size()
+
+
+def pool_workers():
+    """Number of worker threads the fill pool has started in this process (it starts
+    them on first need and keeps them; a forked child starts with none)."""
+    return if_pool_size()
+
+
 def fast_target(x, bint bits=False):
     """Return the C type of `x` if :func:`fill_fast` can fill it, else -1."""
     return fast_code(x, bits)
