@@ -32,7 +32,7 @@ class build_py_with_headers(build_py):
 
 
 C_SOURCES = ["csrc/plan.c", "csrc/special.c", "csrc/kernels.c", "csrc/dispatch.c",
-             "csrc/driver.c", "csrc/api.c"]
+             "csrc/driver.c", "csrc/pool.c", "csrc/api.c"]
 
 # SIMD levels: (kernel file, macro telling dispatch.c it is built, required flags,
 # optional flags).  Each file is compiled alone with its flags; dispatch.c runs it

@@ -4,16 +4,21 @@
  * dimensions that are contiguous both in memory and in the logical tensor are merged
  * first, so a whole contiguous tensor is one row.  The range is split into
  * nthreads parts at multiples of IF_SPLIT_ALIGN elements, each part walks its rows
- * and calls if_gen_1d per row.  Because every value depends only on its global
- * index, any split gives the same bytes. */
-#include <pthread.h>
+ * and calls if_gen_1d per row; the parts run on the persistent workers of pool.c
+ * and the calling thread.  Because every value depends only on its global index,
+ * any split gives the same bytes, whichever thread runs a part. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "initfill/initfill.h"
 #include "initfill/kernels.h"
+#include "initfill/pool.h"
 
-/* Below this many elements per thread, starting a thread costs more than it saves. */
+/* Below this many elements per thread, waking a worker costs more than it saves.
+ * Measured with the pool on 2 Zen 4 vCPUs (scalar kernels): waking an idle vCPU
+ * takes tens of microseconds, so 2 threads only start to pay off around 2^17
+ * elements; not lowered for the pool, and faster (SIMD) kernels move the break-even
+ * point up, not down. */
 #define IF_MIN_PER_THREAD ((uint64_t)1 << 15)
 /* Part boundaries fall on multiples of this (a cache line of float64, and every
  * Philox block size). */
@@ -28,11 +33,6 @@ typedef struct {
     int64_t strides[INITFILL_MAX_NDIM + 1];
     uint64_t gstrides[INITFILL_MAX_NDIM + 1];
 } if_job;
-
-typedef struct {
-    const if_job *job;
-    uint64_t start, end;
-} if_part;
 
 static void run_range(const if_job *job, uint64_t s, uint64_t e) {
     const int nd = job->nd;
@@ -63,10 +63,17 @@ static void run_range(const if_job *job, uint64_t s, uint64_t e) {
     }
 }
 
-static void *part_main(void *arg) {
-    const if_part *part = arg;
-    run_range(part->job, part->start, part->end);
-    return NULL;
+typedef struct {
+    const if_job *job;
+    uint64_t total, chunk;
+} if_split;
+
+/* Part k of a split: elements [k * chunk, min((k + 1) * chunk, total)). */
+static void run_part(void *ctx, int k) {
+    const if_split *sp = ctx;
+    const uint64_t start = (uint64_t)k * sp->chunk;
+    const uint64_t end = sp->total - start < sp->chunk ? sp->total : start + sp->chunk;
+    run_range(sp->job, start, end);
 }
 
 static void run_threads(const if_job *job, uint64_t total, int nthreads) {
@@ -78,21 +85,8 @@ static void run_threads(const if_job *job, uint64_t total, int nthreads) {
     }
     uint64_t chunk = (total + (uint64_t)nthreads - 1) / (uint64_t)nthreads;
     chunk = (chunk + IF_SPLIT_ALIGN - 1) / IF_SPLIT_ALIGN * IF_SPLIT_ALIGN;
-    if_part parts[INITFILL_MAX_THREADS];
-    pthread_t tids[INITFILL_MAX_THREADS];
-    int started[INITFILL_MAX_THREADS];
-    const int nparts = (int)((total + chunk - 1) / chunk);
-    for (int k = 0; k < nparts; ++k) {
-        parts[k].job = job;
-        parts[k].start = (uint64_t)k * chunk;
-        parts[k].end = total - parts[k].start < chunk ? total : parts[k].start + chunk;
-        started[k] = k > 0 && pthread_create(&tids[k], NULL, part_main, &parts[k]) == 0;
-    }
-    run_range(job, 0, chunk < total ? chunk : total);
-    for (int k = 1; k < nparts; ++k) {
-        if (started[k]) pthread_join(tids[k], NULL);
-        else run_range(job, parts[k].start, parts[k].end);
-    }
+    const if_split split = {job, total, chunk};
+    if_pool_run(run_part, (void *)&split, (int)((total + chunk - 1) / chunk));
 }
 
 /* a * b into *out unless it exceeds `limit`. */

@@ -573,3 +573,78 @@ def test_self_overlapping_views_are_refused_before_any_write():
         with pytest.raises(ValueError, match="share memory"):
             initfill.Generator(1).normal_(view)
     assert np.array_equal(buf, before)
+
+
+# ---- The fast path (a C-contiguous ndarray, counter stream) -------------------------
+# Generator fills hand such arrays to _core.fill_fast; an explicit stream= takes the
+# general path.  Both must write the same bits and advance the counter alike.
+
+@pytest.mark.parametrize("method, dtype, kw", DISTS)
+@pytest.mark.parametrize("shape", [(), (0,), (1,), (7,), (16, 16), (3, 1, 5), (5003,)])
+def test_fast_path_matches_general_path(method, dtype, kw, shape):
+    g = initfill.Generator(77)
+    g.bits_(np.empty(3, np.uint32))  # counter at 1
+    fast = np.empty(shape, dtype)
+    assert getattr(g, method)(fast, **kw) is fast
+    assert g.next_stream == 2
+    slow = np.empty(shape, dtype)
+    getattr(initfill.Generator(77), method)(slow, stream=1, **kw)
+    assert _bits(fast).tobytes() == _bits(slow).tobytes()
+
+
+def _bits(a):
+    return a.view(f"u{a.dtype.itemsize}") if a.dtype.kind == "f" else a
+
+
+def test_fast_path_plan_cache_keys_exact_bits():
+    # Signed zeros are different parameters: N(-0.0, 0) gives -0.0 where the
+    # standard normal is negative, N(0.0, 0) never does.
+    for mean in (-0.0, 0.0, -0.0, 0.0):
+        x = np.empty(64, np.float32)
+        initfill.Generator(1).normal_(x, mean, 0.0)
+        y = np.empty(64, np.float32)
+        initfill.Generator(1).normal_(y, mean, 0.0, stream=0)
+        assert x.tobytes() == y.tobytes()
+        assert np.signbit(x).any() == (math.copysign(1.0, mean) < 0)
+    # Many parameter sets (more than the cache holds), each twice, in two orders.
+    values = {}
+    for rep in range(2):
+        for i in range(300):
+            j = i if rep == 0 else 299 - i
+            y = np.empty(33, np.float64)
+            initfill.Generator(5).normal_(y, 0.0, 1.0 + j / 7)
+            values.setdefault(j, y.tobytes())
+            assert values[j] == y.tobytes()
+            z = np.empty(33, np.float64)
+            initfill.Generator(5).normal_(z, 0.0, 1.0 + j / 7, stream=0)
+            assert z.tobytes() == y.tobytes()
+
+
+def test_fast_path_leaves_errors_to_the_general_path():
+    g = initfill.Generator(3)
+    ro = np.zeros(8, np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        g.normal_(ro)
+    x = np.zeros(8, np.float16)
+    with pytest.raises(ValueError, match="do not fit dtype float16"):
+        g.normal_(x, 1e6, 1.0)
+    with pytest.raises(TypeError, match="non-native byte order"):
+        g.uniform_(np.zeros(8, ">f8"))
+    with pytest.raises(TypeError, match="fills uint32, uint64"):
+        g.bits_(np.zeros(8, np.int32))
+    with pytest.raises(TypeError, match="x has dtype float32"):
+        g.bits_(np.zeros(8, np.float32))
+    assert not x.any() and g.next_stream == 0
+    # Subclasses and non-contiguous arrays take the general path, same values.
+    class Sub(np.ndarray):
+        pass
+    s = np.empty(100, np.float32).view(Sub)
+    g.normal_(s)
+    ref = np.empty(100, np.float32)
+    initfill.Generator(3).normal_(ref, stream=0)
+    assert np.asarray(s).tobytes() == ref.tobytes()
+    f = np.empty((10, 10), np.float32, order="F")
+    g.normal_(f)
+    initfill.Generator(3).normal_(ref.reshape(10, 10), stream=1)
+    assert f.tobytes(order="C") == ref.tobytes()

@@ -152,8 +152,9 @@ const char *initfill_simd_name(int level);
  * [1, INITFILL_MAX_THREADS] threads share the work (small fills run on the calling
  * thread whatever it says); the values never depend on it.  `out` must be aligned to
  * its element type; it may be NULL when n == 0.  Each returns INITFILL_OK or an
- * error status, and writes nothing on error.  Thread-safe; the only global state
- * is the SIMD level (below).
+ * error status, and writes nothing on error.  Thread-safe and fork-safe; the only
+ * global state is the SIMD level (below) and a pool of worker threads, started when
+ * a fill first needs them and reused by later fills (a forked child starts its own).
  *
  *   uniform    values in [low, high), low <= high both finite; low == high fills low
  *   normal     N(mean, std^2), std >= 0

@@ -4,7 +4,8 @@
  * interface of initfill.h against fill values frozen from the Python API for
  * algorithm version 1 (tests/make_c_known_answers.py prints them), as bit patterns.
  * Also checks that values do not depend on the thread count or on where a fill
- * starts, and that bad parameters are refused without a write.
+ * starts, and that bad parameters are refused without a write; and that the thread
+ * pool serves concurrent callers and starts again after a shutdown.
  *
  * Build and run:  make -C csrc test   (or: cmake + ctest).  Exit status 0 = pass. */
 #include <inttypes.h>
@@ -13,8 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <pthread.h>
+
 #include "initfill/initfill.h"
 #include "initfill/philox.h"
+#include "initfill/pool.h"
 
 static int failures = 0;
 
@@ -237,6 +241,59 @@ done:
     free(win);
 }
 
+/* The pool: several threads fill at once (one gets the workers, the others start
+ * threads of their own), then the workers are joined and started again. */
+#define POOL_N ((uint64_t)1 << 18)
+
+typedef struct {
+    const float *want;
+    int nthreads, bad;
+} pool_caller;
+
+static void *pool_caller_main(void *arg) {
+    pool_caller *c = arg;
+    float *buf = malloc(POOL_N * sizeof(float));
+    if (buf == NULL) {
+        c->bad = 1;
+        return NULL;
+    }
+    for (int rep = 0; rep < 20; ++rep) {
+        if (initfill_normal_f32(buf, POOL_N, 0, SEED, 9, 0.0, 1.0, c->nthreads) != INITFILL_OK ||
+            memcmp(buf, c->want, POOL_N * sizeof(float)) != 0)
+            c->bad = 1;
+    }
+    free(buf);
+    return NULL;
+}
+
+static void test_pool(void) {
+    float *want = malloc(POOL_N * sizeof(float));
+    CHECK(want != NULL, "out of memory");
+    if (want == NULL) return;
+    CHECK(initfill_normal_f32(want, POOL_N, 0, SEED, 9, 0.0, 1.0, 1) == INITFILL_OK, "ref");
+    if_pool_shutdown(); /* forget the workers of earlier tests */
+    for (int round = 0; round < 2; ++round) {
+        pool_caller callers[4];
+        pthread_t tids[4];
+        int started[4];
+        for (int k = 0; k < 4; ++k) {
+            callers[k].want = want;
+            callers[k].nthreads = 2 + k;
+            callers[k].bad = 0;
+            started[k] = pthread_create(&tids[k], NULL, pool_caller_main, &callers[k]) == 0;
+            if (!started[k]) pool_caller_main(&callers[k]);
+        }
+        for (int k = 0; k < 4; ++k) {
+            if (started[k]) pthread_join(tids[k], NULL);
+            CHECK(!callers[k].bad, "round %d caller %d: wrong values", round, k);
+        }
+        CHECK(if_pool_size() >= 1 && if_pool_size() <= 4, "pool of %d workers", if_pool_size());
+        if_pool_shutdown();
+        CHECK(if_pool_size() == 0, "workers left after shutdown");
+    }
+    free(want);
+}
+
 /* Errors: a status and no write. */
 static void test_errors(void) {
     float f[4] = {7, 7, 7, 7};
@@ -313,6 +370,7 @@ int main(void) {
     test_errors();
     test_fill_nd();
     test_versions();
+    test_pool();
     if (failures) {
         fprintf(stderr, "test_kat: %d failure(s)\n", failures);
         return 1;

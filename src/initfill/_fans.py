@@ -149,18 +149,24 @@ def compute_fans(
         receptive = math.prod(shape[a] for a in rest)
         return in_size * receptive, out_size * receptive
     if layout == "torch":
-        if ndim < 2:
-            raise ValueError(
-                "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
-            )
-        receptive = math.prod(shape[2:])
-        return shape[1] * receptive, shape[0] * receptive
+        return torch_fans(shape)
     if ndim == 0:
         return 1, 1
     if ndim == 1:
         return shape[0], shape[0]
     receptive = math.prod(shape[:-2])
     return shape[-2] * receptive, shape[-1] * receptive
+
+
+def torch_fans(shape: tuple[int, ...]) -> tuple[int, int]:
+    """``compute_fans(shape, "torch")`` for a shape already known to be a tuple of
+    non-negative ints (an array's shape): the fans of ``(out, in, *kernel)``."""
+    if len(shape) < 2:
+        raise ValueError(
+            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
+        )
+    receptive = math.prod(shape[2:])
+    return shape[1] * receptive, shape[0] * receptive
 
 
 def kaiming_mode(mode: str) -> str:

@@ -71,6 +71,8 @@ def stream_id(stream: int | str) -> int:
 
 def real(name: str, value: Any) -> float:
     """``value`` as a float, with a TypeError naming ``name`` if it is not real."""
+    if type(value) is float:
+        return value
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
         return float(value)
     if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiu":
@@ -79,6 +81,9 @@ def real(name: str, value: Any) -> float:
 
 
 def finite(name: str, value: Any) -> float:
+    """``value`` as a finite float; TypeError/ValueError naming ``name`` otherwise."""
+    if type(value) is float and math.isfinite(value):
+        return value
     v = real(name, value)
     if not math.isfinite(v):
         raise ValueError(f"{name} must be finite, got {v}")
@@ -198,6 +203,12 @@ class Generator:
         lo, hi = finite("low", low), finite("high", high)
         if lo > hi:
             raise ValueError(f"low must be <= high, got low={lo}, high={hi}")
+        if stream is None and global_shape is None and offset is None and dtype is None:
+            st = _core.fill_fast(self, x, UNIFORM, lo, hi, 0.0, 0.0, 2)
+            if st == 0:
+                return x
+            if st > 0:
+                raise ValueError(f"uniform_: {_core.status_message(st)}")
         return self._fill(x, UNIFORM, (lo, hi), ("low", "high"), FLOAT_CODES, "uniform_",
                           dtype, stream, global_shape, offset)
 
@@ -233,6 +244,12 @@ class Generator:
         m, s = finite("mean", mean), finite("std", std)
         if s < 0:
             raise ValueError(f"std must be >= 0, got {s}")
+        if stream is None and global_shape is None and offset is None and dtype is None:
+            st = _core.fill_fast(self, x, NORMAL, m, s, 0.0, 0.0, 2)
+            if st == 0:
+                return x
+            if st > 0:
+                raise ValueError(f"normal_: {_core.status_message(st)}")
         return self._fill(x, NORMAL, (m, s), ("mean", "std"), FLOAT_CODES, "normal_",
                           dtype, stream, global_shape, offset)
 
@@ -282,6 +299,12 @@ class Generator:
             raise ValueError(f"a must be < b, got a={lo}, b={hi}")
         if lo == math.inf or hi == -math.inf:
             raise ValueError(f"the interval [a, b] = [{lo}, {hi}] is empty")
+        if stream is None and global_shape is None and offset is None and dtype is None:
+            st = _core.fill_fast(self, x, TRUNC_NORMAL, m, s, lo, hi, 4)
+            if st == 0:
+                return x
+            if st > 0:
+                raise ValueError(f"trunc_normal_: {_core.status_message(st)}")
         return self._fill(x, TRUNC_NORMAL, (m, s, lo, hi), ("mean", "std", "a", "b"),
                           FLOAT_CODES, "trunc_normal_",
                           dtype, stream, global_shape, offset)
@@ -307,5 +330,11 @@ class Generator:
         x
             The same object, filled.
         """
+        if stream is None and global_shape is None and offset is None and dtype is None:
+            st = _core.fill_fast(self, x, BITS)
+            if st == 0:
+                return x
+            if st > 0:
+                raise ValueError(f"bits_: {_core.status_message(st)}")
         return self._fill(x, BITS, (), (), BITS_CODES, "bits_", dtype, stream, global_shape,
                           offset)

@@ -17,7 +17,7 @@ import numpy as np
 from . import _core
 from ._buffers import (BFLOAT16, CODE_MAX, CODE_NAMES, FLOAT16, FLOAT_CODES, addressing,
                        after_write, as_target)
-from ._fans import calculate_gain, compute_fans, kaiming_mode, xavier_std
+from ._fans import calculate_gain, compute_fans, kaiming_mode, torch_fans, xavier_std
 from ._generator import Generator, finite
 
 _default = Generator(0)
@@ -63,6 +63,8 @@ def _gen(generator: Generator | None) -> Generator:
 
 def _shape(x: Any, dtype: Any, global_shape: Any, offset: Any) -> tuple[int, ...]:
     """Global shape of `x`, validated as the fill will validate it."""
+    if dtype is None and global_shape is None and offset is None and _core.fast_target(x) >= 0:
+        return x.shape  # a C-contiguous, writable float ndarray: nothing to refuse
     arr, _ = as_target(x, dtype, FLOAT_CODES, "initializer")
     return addressing(arr.shape, global_shape, offset)[0]
 
@@ -191,7 +193,7 @@ def _gain(gain: Any) -> float:
 
 def _xavier_std(x, gain, dtype, global_shape, offset):
     g = _gain(gain)
-    fan_in, fan_out = compute_fans(_shape(x, dtype, global_shape, offset), "torch")
+    fan_in, fan_out = torch_fans(_shape(x, dtype, global_shape, offset))
     if fan_in + fan_out == 0:
         return None  # zero-size: nothing to fill
     return xavier_std(fan_in, fan_out, g)
@@ -259,8 +261,9 @@ def _kaiming_std(x, a, mode, nonlinearity, dtype, global_shape, offset):
     if 0 in shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return None
-    mode = kaiming_mode(mode)
-    fan_in, fan_out = compute_fans(shape, "torch")
+    if mode != "fan_in" and mode != "fan_out":
+        mode = kaiming_mode(mode)
+    fan_in, fan_out = torch_fans(shape)
     return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
 
 
@@ -297,9 +300,11 @@ def kaiming_uniform_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, genera
     std = _kaiming_std(x, a, mode, nonlinearity, dtype, global_shape, offset)
     if std is None:
         return x
+    # The gain is at most 5/3 and the fan at least 1, so the bound is finite: the
+    # Generator's own checks are all that uniform_ would add.
     bound = math.sqrt(3.0) * std
-    return uniform_(x, -bound, bound, generator=generator, stream=stream,
-                    global_shape=global_shape, offset=offset, dtype=dtype)
+    return _gen(generator).uniform_(x, -bound, bound, stream=stream,
+                                    global_shape=global_shape, offset=offset, dtype=dtype)
 
 
 def kaiming_normal_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generator=None,

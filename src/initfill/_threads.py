@@ -36,6 +36,7 @@ def _from_env() -> int:
 
 
 _num_threads = _from_env()
+_core.set_fill_threads(_num_threads)
 
 
 def set_num_threads(n: int) -> None:
@@ -67,6 +68,7 @@ def set_num_threads(n: int) -> None:
         raise TypeError(f"n must be an int, got {type(n).__name__}") from None
     if not 1 <= n <= _core.MAX_THREADS:
         raise ValueError(f"n must be in [1, {_core.MAX_THREADS}], got {n}")
+    _core.set_fill_threads(n)
     _num_threads = n
 
 
