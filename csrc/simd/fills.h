@@ -21,8 +21,10 @@
 #define IF_L64 ((int)(sizeof(vd) / sizeof(double)))
 #define IF_NB (IF_NV * IF_L64) /* Philox blocks per batch */
 #define IF_NW (2 * IF_NV)       /* vectors of words per batch */
-/* Fills of at least this many bytes use non-temporal stores (where the ISA has them). */
-#define IF_STREAM_MIN ((size_t)1 << 21)
+/* Fills of at least this many bytes use non-temporal stores (where the ISA has them):
+ * well beyond a core's L2, and large enough that losing the lines from L3 cannot
+ * matter. */
+#define IF_STREAM_MIN ((size_t)1 << 23)
 
 /* ------------------------------------------------------------------ Philox */
 

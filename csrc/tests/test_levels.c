@@ -96,7 +96,7 @@ static void fills(void) {
         }
         /* above the non-temporal store threshold, at every alignment */
         for (size_t shift = 0; shift < 9; ++shift) {
-            const uint64_t n = (UINT64_C(1) << 20) + 37, f = 5 + shift;
+            const uint64_t n = (UINT64_C(1) << 22) + 37, f = 5 + shift;
             if (dtype == INITFILL_UINT32 || dtype == INITFILL_UINT64)
                 compare_at(INITFILL_BITS, dtype, NULL, 0, f, n, shift);
             else
