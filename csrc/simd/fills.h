@@ -130,65 +130,66 @@ IF_INLINE vf vuniform_f32(const if_vplan *c, vi w) {
     return vclampf(f, c->clo_f, c->chi_f);
 }
 
-/* box_muller_f32 on radius words wr and angle words wa */
-IF_INLINE void vbox_muller_f32(vi wr, vi wa, vf *z0, vf *z1) {
-    const vf u = vf_mul(vf_from_i32(vi_add32(vi_srl32(wr, 8), vi_set1_32(1))), vf_set1(0x1p-24f));
-    const vf r = vf_sqrt(vf_mul(vf_set1(-2.0f), vlogf(u)));
-    const vi m = vi_and(vi_srl32(wa, 6), vi_set1_32(0xFFFFFF));
-    const vf phi = vf_mul(vf_from_i32(vi_sub32(vi_add32(m, m), vi_set1_32(0xFFFFFF))),
-                          vf_set1((float)(1.5707963267948966 * 0x1p-25)));
-    vf s, co;
-    vsincosf(phi, &s, &co);
-    /* quadrant q = wa >> 30: (z0, z1) = (c, s), (-s, c), (-c, -s), (s, -c) */
-    const mf odd = vi_test32(wa, vi_set1_32(UINT32_C(1) << 30));
-    const vf a = vf_sel(odd, s, co), b = vf_sel(odd, co, s);
-    const vi q1 = vi_add32(vi_srl32(wa, 30), vi_set1_32(1));
-    const vi sign0 = vi_sll32(vi_srl32(q1, 1), 31); /* q == 1 or q == 2 */
-    const vi sign1 = vi_and(wa, vi_set1_32(UINT32_C(0x80000000))); /* q >= 2 */
-    *z0 = vf_of_bits(vi_xor(vf_bits(vf_mul(r, a)), sign0));
-    *z1 = vf_of_bits(vi_xor(vf_bits(vf_mul(r, b)), sign1));
-}
-
+/* box_muller_f32 on the pairs of w: the radius words are the even words, the angle
+ * words the odd ones; IF_NV vectors of pairs at once */
 IF_INLINE void vnormal_f32(const if_vplan *c, const vi w[IF_NW], vf o[IF_NW]) {
-    for (int h = 0; h < IF_NW / 2; ++h) {
-        vf z0, z1;
-        vbox_muller_f32(vi_even32(w[2 * h], w[2 * h + 1]), vi_odd32(w[2 * h], w[2 * h + 1]),
-                        &z0, &z1);
+    vi wa[IF_NV];
+    vf r[IF_NV], phi[IF_NV], s[IF_NV], co[IF_NV];
+    IF_J(IF_NV) {
+        const vi wr = vi_even32(w[2 * j], w[2 * j + 1]);
+        wa[j] = vi_odd32(w[2 * j], w[2 * j + 1]);
+        r[j] = vf_mul(vf_from_i32(vi_add32(vi_srl32(wr, 8), vi_set1_32(1))), vf_set1(0x1p-24f));
+        const vi m = vi_and(vi_srl32(wa[j], 6), vi_set1_32(0xFFFFFF));
+        phi[j] = vf_mul(vf_from_i32(vi_sub32(vi_add32(m, m), vi_set1_32(0xFFFFFF))),
+                        vf_set1((float)(1.5707963267948966 * 0x1p-25)));
+    }
+    vlogf(IF_NV, r);
+    vsincosf(IF_NV, phi, s, co);
+    IF_J(IF_NV) {
+        const vf rad = vf_sqrt(vf_mul(vf_set1(-2.0f), r[j]));
+        /* quadrant q = wa >> 30: (z0, z1) = (c, s), (-s, c), (-c, -s), (s, -c) */
+        const mf odd = vi_test32(wa[j], vi_set1_32(UINT32_C(1) << 30));
+        const vf a = vf_sel(odd, s[j], co[j]), b = vf_sel(odd, co[j], s[j]);
+        const vi q1 = vi_add32(vi_srl32(wa[j], 30), vi_set1_32(1));
+        const vi sign0 = vi_sll32(vi_srl32(q1, 1), 31); /* q == 1 or q == 2 */
+        const vi sign1 = vi_and(wa[j], vi_set1_32(UINT32_C(0x80000000))); /* q >= 2 */
+        vf z0 = vf_of_bits(vi_xor(vf_bits(vf_mul(rad, a)), sign0));
+        vf z1 = vf_of_bits(vi_xor(vf_bits(vf_mul(rad, b)), sign1));
         z0 = vf_add(c->mean_f, vf_mul(c->std_f, z0));
         z1 = vf_add(c->mean_f, vf_mul(c->std_f, z1));
-        o[2 * h] = vf_zip_lo(z0, z1);
-        o[2 * h + 1] = vf_zip_hi(z0, z1);
+        o[2 * j] = vf_zip_lo(z0, z1);
+        o[2 * j + 1] = vf_zip_hi(z0, z1);
     }
 }
 
-/* box_muller_f64 on 64-bit radius and angle words */
-IF_INLINE void vbox_muller_f64(vi wr, vi wa, vd *z0, vd *z1) {
-    const vd u = vd_mul(vd_from_u53(vi_add64(vi_srl64(wr, 11), vi_set1_64(1))), vd_set1(0x1p-53));
-    const vd r = vd_sqrt(vd_mul(vd_set1(-2.0), vlog(u)));
-    /* (double)(2m - (2^52 - 1)), exactly: both terms and the result are below 2^53 */
-    const vd m = vd_from_u52(vi_and(vi_srl64(wa, 10), vi_set1_64(UINT64_C(0xFFFFFFFFFFFFF))));
-    const vd phi = vd_mul(vd_sub(vd_add(m, m), vd_set1(4503599627370495.0)),
-                          vd_set1(1.5707963267948966 * 0x1p-53));
-    vd s, co;
-    vsincos(phi, &s, &co);
-    const md odd = vi_test64(wa, vi_set1_64(UINT64_C(1) << 62));
-    const vd a = vd_sel(odd, s, co), b = vd_sel(odd, co, s);
-    const vi q1 = vi_add64(vi_srl64(wa, 62), vi_set1_64(1));
-    const vi sign0 = vi_sll64(vi_srl64(q1, 1), 63);
-    const vi sign1 = vi_and(wa, vi_set1_64(UINT64_C(0x8000000000000000)));
-    *z0 = vd_of_bits(vi_xor(vd_bits(vd_mul(r, a)), sign0));
-    *z1 = vd_of_bits(vi_xor(vd_bits(vd_mul(r, b)), sign1));
-}
-
+/* box_muller_f64 on the pairs of 64-bit words of w */
 IF_INLINE void vnormal_f64(const if_vplan *c, const vi w[IF_NW], vd o[IF_NW]) {
-    for (int h = 0; h < IF_NW / 2; ++h) {
-        vd z0, z1;
-        vbox_muller_f64(vi_even64(w[2 * h], w[2 * h + 1]), vi_odd64(w[2 * h], w[2 * h + 1]),
-                        &z0, &z1);
+    vi wa[IF_NV];
+    vd r[IF_NV], phi[IF_NV], s[IF_NV], co[IF_NV];
+    IF_J(IF_NV) {
+        const vi wr = vi_even64(w[2 * j], w[2 * j + 1]);
+        wa[j] = vi_odd64(w[2 * j], w[2 * j + 1]);
+        r[j] = vd_mul(vd_from_u53(vi_add64(vi_srl64(wr, 11), vi_set1_64(1))), vd_set1(0x1p-53));
+        /* (double)(2m - (2^52 - 1)), exactly: both terms and the result are below 2^53 */
+        const vd m = vd_from_u52(vi_and(vi_srl64(wa[j], 10), vi_set1_64(UINT64_C(0xFFFFFFFFFFFFF))));
+        phi[j] = vd_mul(vd_sub(vd_add(m, m), vd_set1(4503599627370495.0)),
+                        vd_set1(1.5707963267948966 * 0x1p-53));
+    }
+    vlog(IF_NV, r);
+    vsincos(IF_NV, phi, s, co);
+    IF_J(IF_NV) {
+        const vd rad = vd_sqrt(vd_mul(vd_set1(-2.0), r[j]));
+        const md odd = vi_test64(wa[j], vi_set1_64(UINT64_C(1) << 62));
+        const vd a = vd_sel(odd, s[j], co[j]), b = vd_sel(odd, co[j], s[j]);
+        const vi q1 = vi_add64(vi_srl64(wa[j], 62), vi_set1_64(1));
+        const vi sign0 = vi_sll64(vi_srl64(q1, 1), 63);
+        const vi sign1 = vi_and(wa[j], vi_set1_64(UINT64_C(0x8000000000000000)));
+        vd z0 = vd_of_bits(vi_xor(vd_bits(vd_mul(rad, a)), sign0));
+        vd z1 = vd_of_bits(vi_xor(vd_bits(vd_mul(rad, b)), sign1));
         z0 = vd_add(c->mean, vd_mul(c->std, z0));
         z1 = vd_add(c->mean, vd_mul(c->std, z1));
-        o[2 * h] = vd_zip_lo(z0, z1);
-        o[2 * h + 1] = vd_zip_hi(z0, z1);
+        o[2 * j] = vd_zip_lo(z0, z1);
+        o[2 * j + 1] = vd_zip_hi(z0, z1);
     }
 }
 
@@ -208,8 +209,8 @@ IF_INLINE vd vtn_finish(const if_vplan *c, vd t, md low) {
     return vd_add(c->mean, vd_mul(c->std, vd_mul(c->sign, z)));
 }
 
-/* tn_value of m vectors of uniforms. */
-IF_INLINE void vtn_values(const if_vplan *c, const vd *u, int m, vd *out) {
+/* tn_value of m vectors of uniforms (m a multiple of IF_NV), in place. */
+IF_INLINE void vtn_values(const if_vplan *c, int m, vd *u) {
 #if defined(IF_HAVE_COMPRESS)
     /* A vector with central and tail lanes would compute both sides of ppnd (a
      * third of the lanes of a +-2 sigma fill are tail lanes in most vectors): pack
@@ -229,21 +230,44 @@ IF_INLINE void vtn_values(const if_vplan *c, const vd *u, int m, vd *out) {
     }
     for (int k = nc; k % IF_L64 != 0; ++k) pc[k] = 0.5;
     for (int k = nt; k % IF_L64 != 0; ++k) pt[k] = 0.5;
-    for (int k = 0; k < nc; k += IF_L64) vd_storeu(pc + k, vppnd_central(vd_loadu(pc + k)));
-    for (int k = 0; k < nt; k += IF_L64) vd_storeu(pt + k, vppnd_tail(vd_loadu(pt + k)));
+    int k = 0;
+    for (; k + IF_NV * IF_L64 <= nc; k += IF_NV * IF_L64) {
+        vd v[IF_NV];
+        IF_J(IF_NV) v[j] = vd_loadu(pc + k + j * IF_L64);
+        vppnd_central(IF_NV, v);
+        IF_J(IF_NV) vd_storeu(pc + k + j * IF_L64, v[j]);
+    }
+    for (; k < nc; k += IF_L64) {
+        vd v = vd_loadu(pc + k);
+        vppnd_central(1, &v);
+        vd_storeu(pc + k, v);
+    }
+    for (k = 0; k + IF_NV * IF_L64 <= nt; k += IF_NV * IF_L64) {
+        vd v[IF_NV];
+        IF_J(IF_NV) v[j] = vd_loadu(pt + k + j * IF_L64);
+        vppnd_tail(IF_NV, v);
+        IF_J(IF_NV) vd_storeu(pt + k + j * IF_L64, v[j]);
+    }
+    for (; k < nt; k += IF_L64) {
+        vd v = vd_loadu(pt + k);
+        vppnd_tail(1, &v);
+        vd_storeu(pt + k, v);
+    }
     nc = nt = 0;
     for (int j = 0; j < m; ++j) {
         vd t = vd_expand_into(vd_set1(0.0), md_not(cen[j]), vd_loadu(pt + nt));
         t = vd_expand_into(t, cen[j], vd_loadu(pc + nc));
         nc += md_count(cen[j]);
         nt += IF_L64 - md_count(cen[j]);
-        out[j] = vtn_finish(c, t, low[j]);
+        u[j] = vtn_finish(c, t, low[j]);
     }
 #else
-    for (int j = 0; j < m; ++j) {
-        md low;
-        const vd p = vtn_p(c, u[j], &low);
-        out[j] = vtn_finish(c, vppnd(p), low);
+    for (int j0 = 0; j0 < m; j0 += IF_NV) {
+        md low[IF_NV];
+        vd p[IF_NV];
+        IF_J(IF_NV) p[j] = vtn_p(c, u[j0 + j], &low[j]);
+        vppnd(IF_NV, p);
+        IF_J(IF_NV) u[j0 + j] = vtn_finish(c, p[j], low[j]);
     }
 #endif
 }
@@ -256,7 +280,7 @@ IF_INLINE void vtrunc_f32(const if_vplan *c, const vi w[IF_NW], vf o[IF_NW]) {
         u[2 * j] = vd_mul(vd_add(vd_from_u32_lo(w[j]), h), s);
         u[2 * j + 1] = vd_mul(vd_add(vd_from_u32_hi(w[j]), h), s);
     }
-    vtn_values(c, u, 2 * IF_NW, u);
+    vtn_values(c, 2 * IF_NW, u);
     for (int j = 0; j < IF_NW; ++j)
         o[j] = vclampf(vf_from_vd2(u[2 * j], u[2 * j + 1]), c->clo_f, c->chi_f);
 }
@@ -269,7 +293,7 @@ IF_INLINE vd vuniform_f64(const if_vplan *c, vi w) {
 IF_INLINE void vtrunc_f64(const if_vplan *c, const vi w[IF_NW], vd o[IF_NW]) {
     for (int j = 0; j < IF_NW; ++j)
         o[j] = vd_mul(vd_add(vd_from_u52(vi_srl64(w[j], 12)), vd_set1(0.5)), vd_set1(0x1p-52));
-    vtn_values(c, o, IF_NW, o);
+    vtn_values(c, IF_NW, o);
     for (int j = 0; j < IF_NW; ++j) o[j] = vclampd(o[j], c->clo, c->chi);
 }
 

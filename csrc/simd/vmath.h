@@ -4,100 +4,111 @@
  * function performs, lane by lane, exactly the operations of its scalar counterpart
  * in fmath.h in the same order (no FMA: setup.py passes -ffp-contract=off), so every
  * lane equals the scalar result bit for bit.  Where the scalar code branches, both
- * sides are computed when the lanes disagree and the right one is selected. */
+ * sides are computed when the lanes disagree and the right one is selected.
+ *
+ * Each function works on n <= IF_NV vectors at once, step by step across them (n is
+ * a constant after inlining and the loops unroll): the long dependency chains of
+ * the polynomials then advance side by side instead of one after another, which
+ * the out-of-order window alone does not achieve. */
 #ifndef INITFILL_VMATH_H
 #define INITFILL_VMATH_H
 
-/* if_logf: natural log of positive normal float32 lanes. */
-IF_INLINE vf vlogf(vf x) {
-    const vi b = vf_bits(x);
-    vi e = vi_sub32(vi_srl32(b, 23), vi_set1_32(127));
-    vf m = vf_of_bits(vi_or(vi_and(b, vi_set1_32(0x007FFFFF)), vi_set1_32(0x3F800000)));
-    const mf big = vf_gt(m, vf_set1(1.41421356f));
-    m = vf_sel(big, vf_mul(m, vf_set1(0.5f)), m);
-    e = vi_inc_where(e, big);
-    const vf f = vf_sub(m, vf_set1(1.0f));
-    const vf s = vf_div(f, vf_add(vf_set1(2.0f), f));
-    const vf z = vf_mul(s, s);
-    vf r = vf_add(vf_set1((float)(2.0 / 7.0)), vf_mul(z, vf_set1((float)(2.0 / 9.0))));
-    r = vf_add(vf_set1((float)(2.0 / 5.0)), vf_mul(z, r));
-    r = vf_add(vf_set1((float)(2.0 / 3.0)), vf_mul(z, r));
-    r = vf_mul(z, r);
-    const vf l = vf_sub(f, vf_mul(s, vf_sub(f, r)));
-    const vf ef = vf_from_i32(e);
-    return vf_add(vf_mul(ef, vf_set1(0x1.62e4p-1f)),
-                  vf_add(vf_mul(ef, vf_set1(0x1.7f7d1cp-20f)), l));
+#define IF_J(n) for (int j = 0; j < (n); ++j)
+
+/* c[0] innermost: out = c[m-1] + x (c[m-2] + x (... + x c[0])) */
+IF_INLINE void vpolyf(int n, const vf *x, const float *c, int m, vf *out) {
+    IF_J(n) out[j] = vf_set1(c[0]);
+    for (int k = 1; k < m; ++k) IF_J(n) out[j] = vf_add(vf_set1(c[k]), vf_mul(x[j], out[j]));
+}
+IF_INLINE void vpolyd(int n, const vd *x, const double *c, int m, vd *out) {
+    IF_J(n) out[j] = vd_set1(c[0]);
+    for (int k = 1; k < m; ++k) IF_J(n) out[j] = vd_add(vd_set1(c[k]), vd_mul(x[j], out[j]));
 }
 
-/* if_log: natural log of positive normal float64 lanes. */
-IF_INLINE vd vlog(vd x) {
-    const vi b = vd_bits(x);
-    /* (double)e, exactly: the exponent field is below 2^11 */
-    const vd eb = vd_from_u52(vi_srl64(b, 52));
-    vd m = vd_of_bits(vi_or(vi_and(b, vi_set1_64(UINT64_C(0x000FFFFFFFFFFFFF))),
-                            vi_set1_64(UINT64_C(0x3FF0000000000000))));
-    const md big = vd_gt(m, vd_set1(1.4142135623730951));
-    m = vd_sel(big, vd_mul(m, vd_set1(0.5)), m);
-    const vd ed = vd_sub(eb, vd_sel(big, vd_set1(1022.0), vd_set1(1023.0)));
-    const vd f = vd_sub(m, vd_set1(1.0));
-    const vd s = vd_div(f, vd_add(vd_set1(2.0), f));
-    const vd z = vd_mul(s, s);
-    vd r = vd_add(vd_set1(2.0 / 19.0), vd_mul(z, vd_set1(2.0 / 21.0)));
-    r = vd_add(vd_set1(2.0 / 17.0), vd_mul(z, r));
-    r = vd_add(vd_set1(2.0 / 15.0), vd_mul(z, r));
-    r = vd_add(vd_set1(2.0 / 13.0), vd_mul(z, r));
-    r = vd_add(vd_set1(2.0 / 11.0), vd_mul(z, r));
-    r = vd_add(vd_set1(2.0 / 9.0), vd_mul(z, r));
-    r = vd_add(vd_set1(2.0 / 7.0), vd_mul(z, r));
-    r = vd_add(vd_set1(2.0 / 5.0), vd_mul(z, r));
-    r = vd_add(vd_set1(2.0 / 3.0), vd_mul(z, r));
-    r = vd_mul(z, r);
-    const vd l = vd_sub(f, vd_mul(s, vd_sub(f, r)));
-    return vd_add(vd_mul(ed, vd_set1(0x1.62e42feep-1)),
-                  vd_add(vd_mul(ed, vd_set1(0x1.a39ef35793c76p-33)), l));
+/* if_logf: natural log of positive normal float32 lanes, in place. */
+IF_INLINE void vlogf(int n, vf *x) {
+    static const float c[4] = {(float)(2.0 / 9.0), (float)(2.0 / 7.0), (float)(2.0 / 5.0),
+                               (float)(2.0 / 3.0)};
+    vi e[IF_NV];
+    vf f[IF_NV], s[IF_NV], z[IF_NV], r[IF_NV];
+    IF_J(n) {
+        const vi b = vf_bits(x[j]);
+        e[j] = vi_sub32(vi_srl32(b, 23), vi_set1_32(127));
+        vf m = vf_of_bits(vi_or(vi_and(b, vi_set1_32(0x007FFFFF)), vi_set1_32(0x3F800000)));
+        const mf big = vf_gt(m, vf_set1(1.41421356f));
+        m = vf_sel(big, vf_mul(m, vf_set1(0.5f)), m);
+        e[j] = vi_inc_where(e[j], big);
+        f[j] = vf_sub(m, vf_set1(1.0f));
+    }
+    IF_J(n) s[j] = vf_div(f[j], vf_add(vf_set1(2.0f), f[j]));
+    IF_J(n) z[j] = vf_mul(s[j], s[j]);
+    vpolyf(n, z, c, 4, r);
+    IF_J(n) {
+        const vf l = vf_sub(f[j], vf_mul(s[j], vf_sub(f[j], vf_mul(z[j], r[j]))));
+        const vf ef = vf_from_i32(e[j]);
+        x[j] = vf_add(vf_mul(ef, vf_set1(0x1.62e4p-1f)),
+                      vf_add(vf_mul(ef, vf_set1(0x1.7f7d1cp-20f)), l));
+    }
+}
+
+/* if_log: natural log of positive normal float64 lanes, in place. */
+IF_INLINE void vlog(int n, vd *x) {
+    static const double c[10] = {2.0 / 21.0, 2.0 / 19.0, 2.0 / 17.0, 2.0 / 15.0, 2.0 / 13.0,
+                                 2.0 / 11.0, 2.0 / 9.0,  2.0 / 7.0,  2.0 / 5.0,  2.0 / 3.0};
+    vd ed[IF_NV], f[IF_NV], s[IF_NV], z[IF_NV], r[IF_NV];
+    IF_J(n) {
+        const vi b = vd_bits(x[j]);
+        /* (double)e, exactly: the exponent field is below 2^11 */
+        const vd eb = vd_from_u52(vi_srl64(b, 52));
+        vd m = vd_of_bits(vi_or(vi_and(b, vi_set1_64(UINT64_C(0x000FFFFFFFFFFFFF))),
+                                vi_set1_64(UINT64_C(0x3FF0000000000000))));
+        const md big = vd_gt(m, vd_set1(1.4142135623730951));
+        m = vd_sel(big, vd_mul(m, vd_set1(0.5)), m);
+        ed[j] = vd_sub(eb, vd_sel(big, vd_set1(1022.0), vd_set1(1023.0)));
+        f[j] = vd_sub(m, vd_set1(1.0));
+    }
+    IF_J(n) s[j] = vd_div(f[j], vd_add(vd_set1(2.0), f[j]));
+    IF_J(n) z[j] = vd_mul(s[j], s[j]);
+    vpolyd(n, z, c, 10, r);
+    IF_J(n) {
+        const vd l = vd_sub(f[j], vd_mul(s[j], vd_sub(f[j], vd_mul(z[j], r[j]))));
+        x[j] = vd_add(vd_mul(ed[j], vd_set1(0x1.62e42feep-1)),
+                      vd_add(vd_mul(ed[j], vd_set1(0x1.a39ef35793c76p-33)), l));
+    }
 }
 
 /* if_sincosf on |x| <= pi/4 */
-IF_INLINE void vsincosf(vf x, vf *s, vf *c) {
-    const vf z = vf_mul(x, x);
-    vf ps = vf_add(vf_set1((float)(-1.0 / 5040.0)), vf_mul(z, vf_set1((float)(1.0 / 362880.0))));
-    ps = vf_add(vf_set1((float)(1.0 / 120.0)), vf_mul(z, ps));
-    ps = vf_add(vf_set1((float)(-1.0 / 6.0)), vf_mul(z, ps));
-    *s = vf_add(x, vf_mul(x, vf_mul(z, ps)));
-    vf pc = vf_add(vf_set1((float)(1.0 / 40320.0)), vf_mul(z, vf_set1((float)(-1.0 / 3628800.0))));
-    pc = vf_add(vf_set1((float)(-1.0 / 720.0)), vf_mul(z, pc));
-    pc = vf_add(vf_set1((float)(1.0 / 24.0)), vf_mul(z, pc));
-    pc = vf_add(vf_set1(-0.5f), vf_mul(z, pc));
-    *c = vf_add(vf_set1(1.0f), vf_mul(z, pc));
+IF_INLINE void vsincosf(int n, const vf *x, vf *s, vf *c) {
+    static const float cs[4] = {(float)(1.0 / 362880.0), (float)(-1.0 / 5040.0),
+                                (float)(1.0 / 120.0), (float)(-1.0 / 6.0)};
+    static const float cc[5] = {(float)(-1.0 / 3628800.0), (float)(1.0 / 40320.0),
+                                (float)(-1.0 / 720.0), (float)(1.0 / 24.0), -0.5f};
+    vf z[IF_NV];
+    IF_J(n) z[j] = vf_mul(x[j], x[j]);
+    vpolyf(n, z, cs, 4, s);
+    vpolyf(n, z, cc, 5, c);
+    IF_J(n) {
+        s[j] = vf_add(x[j], vf_mul(x[j], vf_mul(z[j], s[j])));
+        c[j] = vf_add(vf_set1(1.0f), vf_mul(z[j], c[j]));
+    }
 }
 
 /* if_sincos on |x| <= pi/4 */
-IF_INLINE void vsincos(vd x, vd *s, vd *c) {
-    const vd z = vd_mul(x, x);
-    vd ps;
-    ps = vd_add(vd_set1(-1.0 / 1307674368000.0), vd_mul(z, vd_set1(1.0 / 355687428096000.0)));
-    ps = vd_add(vd_set1(1.0 / 6227020800.0), vd_mul(z, ps));
-    ps = vd_add(vd_set1(-1.0 / 39916800.0), vd_mul(z, ps));
-    ps = vd_add(vd_set1(1.0 / 362880.0), vd_mul(z, ps));
-    ps = vd_add(vd_set1(-1.0 / 5040.0), vd_mul(z, ps));
-    ps = vd_add(vd_set1(1.0 / 120.0), vd_mul(z, ps));
-    ps = vd_add(vd_set1(-1.0 / 6.0), vd_mul(z, ps));
-    *s = vd_add(x, vd_mul(x, vd_mul(z, ps)));
-    vd pc = vd_add(vd_set1(-1.0 / 87178291200.0), vd_mul(z, vd_set1(1.0 / 20922789888000.0)));
-    pc = vd_add(vd_set1(1.0 / 479001600.0), vd_mul(z, pc));
-    pc = vd_add(vd_set1(-1.0 / 3628800.0), vd_mul(z, pc));
-    pc = vd_add(vd_set1(1.0 / 40320.0), vd_mul(z, pc));
-    pc = vd_add(vd_set1(-1.0 / 720.0), vd_mul(z, pc));
-    pc = vd_add(vd_set1(1.0 / 24.0), vd_mul(z, pc));
-    pc = vd_add(vd_set1(-0.5), vd_mul(z, pc));
-    *c = vd_add(vd_set1(1.0), vd_mul(z, pc));
-}
-
-/* ((((((c[0] r + c[1]) r + c[2]) ... ) r + c[7], as fmath.h writes AS241's polynomials */
-IF_INLINE vd vhorner8(vd r, const double c[8]) {
-    vd a = vd_add(vd_mul(vd_set1(c[0]), r), vd_set1(c[1]));
-    for (int k = 2; k < 8; ++k) a = vd_add(vd_mul(a, r), vd_set1(c[k]));
-    return a;
+IF_INLINE void vsincos(int n, const vd *x, vd *s, vd *c) {
+    static const double cs[8] = {1.0 / 355687428096000.0, -1.0 / 1307674368000.0,
+                                 1.0 / 6227020800.0, -1.0 / 39916800.0, 1.0 / 362880.0,
+                                 -1.0 / 5040.0, 1.0 / 120.0, -1.0 / 6.0};
+    static const double cc[8] = {1.0 / 20922789888000.0, -1.0 / 87178291200.0,
+                                 1.0 / 479001600.0, -1.0 / 3628800.0, 1.0 / 40320.0,
+                                 -1.0 / 720.0, 1.0 / 24.0, -0.5};
+    vd z[IF_NV];
+    IF_J(n) z[j] = vd_mul(x[j], x[j]);
+    vpolyd(n, z, cs, 8, s);
+    vpolyd(n, z, cc, 8, c);
+    IF_J(n) {
+        s[j] = vd_add(x[j], vd_mul(x[j], vd_mul(z[j], s[j])));
+        c[j] = vd_add(vd_set1(1.0), vd_mul(z[j], c[j]));
+    }
 }
 
 static const double if_as241_a[8] = {
@@ -125,27 +136,42 @@ static const double if_as241_f[8] = {
     7.86869131145613259100e-4, 1.48753612908506148525e-2, 1.36929880922735805310e-1,
     5.99832206555887937690e-1, 1.0};
 
-/* if_ppnd's central branch (|p - 1/2| <= 0.425), on every lane */
-IF_INLINE vd vppnd_central(vd p) {
-    const vd q = vd_sub(p, vd_set1(0.5));
-    const vd r = vd_sub(vd_set1(0.180625), vd_mul(q, q));
-    return vd_div(vd_mul(q, vhorner8(r, if_as241_a)), vhorner8(r, if_as241_b));
+/* if_ppnd's central branch (|p - 1/2| <= 0.425), on every lane, in place */
+IF_INLINE void vppnd_central(int n, vd *p) {
+    vd q[IF_NV], r[IF_NV], num[IF_NV], den[IF_NV];
+    IF_J(n) q[j] = vd_sub(p[j], vd_set1(0.5));
+    IF_J(n) r[j] = vd_sub(vd_set1(0.180625), vd_mul(q[j], q[j]));
+    vpolyd(n, r, if_as241_a, 8, num);
+    vpolyd(n, r, if_as241_b, 8, den);
+    IF_J(n) p[j] = vd_div(vd_mul(q[j], num[j]), den[j]);
 }
 
-/* if_ppnd's tail branches (|p - 1/2| > 0.425), on every lane */
-IF_INLINE vd vppnd_tail(vd p) {
-    const vd q = vd_sub(p, vd_set1(0.5));
-    const md neg = vd_lt(q, vd_set1(0.0));
-    vd r = vd_sel(neg, p, vd_sub(vd_set1(1.0), p));
-    r = vd_sqrt(vd_neg(vlog(r)));
-    const md near = vd_le(r, vd_set1(5.0));
-    const vd x = vd_sub(r, vd_set1(1.6));
-    vd v = vd_div(vhorner8(x, if_as241_c), vhorner8(x, if_as241_d));
-    if (!md_all(near)) {
-        const vd y = vd_sub(r, vd_set1(5.0));
-        v = vd_sel(near, v, vd_div(vhorner8(y, if_as241_e), vhorner8(y, if_as241_f)));
+/* if_ppnd's tail branches (|p - 1/2| > 0.425), on every lane, in place */
+IF_INLINE void vppnd_tail(int n, vd *p) {
+    vd r[IF_NV], x[IF_NV], num[IF_NV], den[IF_NV];
+    md neg[IF_NV], near[IF_NV];
+    int far = 0;
+    IF_J(n) {
+        neg[j] = vd_lt(vd_sub(p[j], vd_set1(0.5)), vd_set1(0.0));
+        r[j] = vd_sel(neg[j], p[j], vd_sub(vd_set1(1.0), p[j]));
     }
-    return vd_sel(neg, vd_neg(v), v);
+    vlog(n, r);
+    IF_J(n) {
+        r[j] = vd_sqrt(vd_neg(r[j]));
+        near[j] = vd_le(r[j], vd_set1(5.0));
+        far |= !md_all(near[j]);
+        x[j] = vd_sub(r[j], vd_set1(1.6));
+    }
+    vpolyd(n, x, if_as241_c, 8, num);
+    vpolyd(n, x, if_as241_d, 8, den);
+    IF_J(n) x[j] = vd_div(num[j], den[j]);
+    if (far) {
+        IF_J(n) r[j] = vd_sub(r[j], vd_set1(5.0));
+        vpolyd(n, r, if_as241_e, 8, num);
+        vpolyd(n, r, if_as241_f, 8, den);
+        IF_J(n) x[j] = vd_sel(near[j], x[j], vd_div(num[j], den[j]));
+    }
+    IF_J(n) p[j] = vd_sel(neg[j], vd_neg(x[j]), x[j]);
 }
 
 IF_INLINE md vppnd_is_central(vd p) {
@@ -153,12 +179,26 @@ IF_INLINE md vppnd_is_central(vd p) {
     return md_and(vd_ge(q, vd_set1(-0.425)), vd_le(q, vd_set1(0.425)));
 }
 
-/* if_ppnd: Phi^-1(p) for 0 < p < 1 (AS241). */
-IF_INLINE vd vppnd(vd p) {
-    const md central = vppnd_is_central(p);
-    if (md_all(central)) return vppnd_central(p);
-    if (!md_any(central)) return vppnd_tail(p);
-    return vd_sel(central, vppnd_central(p), vppnd_tail(p));
+/* if_ppnd: Phi^-1(p) for 0 < p < 1 (AS241), in place. */
+IF_INLINE void vppnd(int n, vd *p) {
+    md central[IF_NV];
+    int all = 1, none = 1;
+    IF_J(n) {
+        central[j] = vppnd_is_central(p[j]);
+        all &= md_all(central[j]);
+        none &= !md_any(central[j]);
+    }
+    if (all) {
+        vppnd_central(n, p);
+    } else if (none) {
+        vppnd_tail(n, p);
+    } else {
+        vd t[IF_NV];
+        IF_J(n) t[j] = p[j];
+        vppnd_central(n, p);
+        vppnd_tail(n, t);
+        IF_J(n) p[j] = vd_sel(central[j], p[j], t[j]);
+    }
 }
 
 #endif /* INITFILL_VMATH_H */
