@@ -23,8 +23,10 @@
 #define IF_NW (2 * IF_NV)       /* vectors of words per batch */
 /* Fills of at least this many bytes use non-temporal stores (where the ISA has them):
  * well beyond a core's L2, and large enough that losing the lines from L3 cannot
- * matter. */
+ * matter.  A build may set another (-DIF_STREAM_MIN=...); the values never change. */
+#ifndef IF_STREAM_MIN
 #define IF_STREAM_MIN ((size_t)1 << 23)
+#endif
 
 /* ------------------------------------------------------------------ Philox */
 
