@@ -211,6 +211,27 @@ IF_INLINE vd vtn_finish(const if_vplan *c, vd t, md low) {
     return vd_add(c->mean, vd_mul(c->std, vd_mul(c->sign, z)));
 }
 
+#if defined(IF_HAVE_COMPRESS)
+/* ppnd's central (or tail) branch on buf[0 .. count), count a multiple of IF_L64:
+ * IF_NV vectors at a time, then the rest one by one. */
+IF_INLINE void vppnd_buffer(double *buf, int count, int central) {
+    int k = 0;
+    for (; k + IF_NV * IF_L64 <= count; k += IF_NV * IF_L64) {
+        vd v[IF_NV];
+        IF_J(IF_NV) v[j] = vd_loadu(buf + k + j * IF_L64);
+        if (central) vppnd_central(IF_NV, v);
+        else vppnd_tail(IF_NV, v);
+        IF_J(IF_NV) vd_storeu(buf + k + j * IF_L64, v[j]);
+    }
+    for (; k < count; k += IF_L64) {
+        vd v = vd_loadu(buf + k);
+        if (central) vppnd_central(1, &v);
+        else vppnd_tail(1, &v);
+        vd_storeu(buf + k, v);
+    }
+}
+#endif
+
 /* tn_value of m vectors of uniforms (m a multiple of IF_NV), in place. */
 IF_INLINE void vtn_values(const if_vplan *c, int m, vd *u) {
 #if defined(IF_HAVE_COMPRESS)
@@ -232,29 +253,8 @@ IF_INLINE void vtn_values(const if_vplan *c, int m, vd *u) {
     }
     for (int k = nc; k % IF_L64 != 0; ++k) pc[k] = 0.5;
     for (int k = nt; k % IF_L64 != 0; ++k) pt[k] = 0.5;
-    int k = 0;
-    for (; k + IF_NV * IF_L64 <= nc; k += IF_NV * IF_L64) {
-        vd v[IF_NV];
-        IF_J(IF_NV) v[j] = vd_loadu(pc + k + j * IF_L64);
-        vppnd_central(IF_NV, v);
-        IF_J(IF_NV) vd_storeu(pc + k + j * IF_L64, v[j]);
-    }
-    for (; k < nc; k += IF_L64) {
-        vd v = vd_loadu(pc + k);
-        vppnd_central(1, &v);
-        vd_storeu(pc + k, v);
-    }
-    for (k = 0; k + IF_NV * IF_L64 <= nt; k += IF_NV * IF_L64) {
-        vd v[IF_NV];
-        IF_J(IF_NV) v[j] = vd_loadu(pt + k + j * IF_L64);
-        vppnd_tail(IF_NV, v);
-        IF_J(IF_NV) vd_storeu(pt + k + j * IF_L64, v[j]);
-    }
-    for (; k < nt; k += IF_L64) {
-        vd v = vd_loadu(pt + k);
-        vppnd_tail(1, &v);
-        vd_storeu(pt + k, v);
-    }
+    vppnd_buffer(pc, (nc + IF_L64 - 1) / IF_L64 * IF_L64, 1);
+    vppnd_buffer(pt, (nt + IF_L64 - 1) / IF_L64 * IF_L64, 0);
     nc = nt = 0;
     for (int j = 0; j < m; ++j) {
         vd t = vd_expand_into(vd_set1(0.0), md_not(cen[j]), vd_loadu(pt + nt));

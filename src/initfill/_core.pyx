@@ -299,12 +299,11 @@ def fast_target(x, bint bits=False):
     return fast_code(x, bits)
 
 
-def fill_fast(gen, x, int dist, double p0=0.0, double p1=0.0, double p2=0.0,
-              double p3=0.0, int nparams=0):
+def fill_fast(gen, x, int dist, tuple params):
     """Fill `x` with the next stream of Generator `gen`, if the fast path applies.
 
-    The parameters ``p0 .. p{nparams-1}`` must already be checked as the Python API
-    checks them.  Returns 0 when `x` was filled, -1 when the fast path does not apply
+    The parameters (a tuple of up to 4 floats) must already be checked as the Python
+    API checks them.  Returns 0 when `x` was filled, -1 when the fast path does not apply
     (`x` is not a C-contiguous, aligned, writable, native-endian ndarray of a type of
     `dist`, or the plan is refused): nothing was written and no stream was taken, so
     the caller takes the general path, which reports any error.  Another value is a
@@ -314,12 +313,13 @@ def fill_fast(gen, x, int dist, double p0=0.0, double p1=0.0, double p2=0.0,
     if code < 0:
         return -1
     cdef double p[4]
-    p[0] = p0
-    p[1] = p1
-    p[2] = p2
-    p[3] = p3
+    cdef Py_ssize_t i, nparams = len(params)
+    if nparams > 4:
+        return -1
+    for i in range(nparams):
+        p[i] = params[i]
     cdef initfill_plan plan
-    if nparams < 0 or nparams > 4 or cached_plan(dist, code, p, nparams, &plan) != INITFILL_OK:
+    if cached_plan(dist, code, p, <int>nparams, &plan) != INITFILL_OK:
         return -1
     cdef uint64_t seed = gen._seed
     lock = gen._lock

@@ -146,6 +146,14 @@ class Generator:
 
     def _fill(self, x, dist, params, names, codes, what, dtype, stream, global_shape,
               offset):
+        if stream is None and global_shape is None and offset is None and dtype is None:
+            # The common case in one C call; it declines (-1, nothing written, no
+            # stream taken) whenever the general path below has anything to check.
+            st = _core.fill_fast(self, x, dist, params)
+            if st == 0:
+                return x
+            if st > 0:
+                raise ValueError(f"{what}: {_core.status_message(st)}")
         arr, code = as_target(x, dtype, codes, what)
         _, gstrides, gbase = addressing(arr.shape, global_shape, offset)
         plan = _core.Plan(dist, code, params)
@@ -203,12 +211,6 @@ class Generator:
         lo, hi = finite("low", low), finite("high", high)
         if lo > hi:
             raise ValueError(f"low must be <= high, got low={lo}, high={hi}")
-        if stream is None and global_shape is None and offset is None and dtype is None:
-            st = _core.fill_fast(self, x, UNIFORM, lo, hi, 0.0, 0.0, 2)
-            if st == 0:
-                return x
-            if st > 0:
-                raise ValueError(f"uniform_: {_core.status_message(st)}")
         return self._fill(x, UNIFORM, (lo, hi), ("low", "high"), FLOAT_CODES, "uniform_",
                           dtype, stream, global_shape, offset)
 
@@ -244,12 +246,6 @@ class Generator:
         m, s = finite("mean", mean), finite("std", std)
         if s < 0:
             raise ValueError(f"std must be >= 0, got {s}")
-        if stream is None and global_shape is None and offset is None and dtype is None:
-            st = _core.fill_fast(self, x, NORMAL, m, s, 0.0, 0.0, 2)
-            if st == 0:
-                return x
-            if st > 0:
-                raise ValueError(f"normal_: {_core.status_message(st)}")
         return self._fill(x, NORMAL, (m, s), ("mean", "std"), FLOAT_CODES, "normal_",
                           dtype, stream, global_shape, offset)
 
@@ -299,12 +295,6 @@ class Generator:
             raise ValueError(f"a must be < b, got a={lo}, b={hi}")
         if lo == math.inf or hi == -math.inf:
             raise ValueError(f"the interval [a, b] = [{lo}, {hi}] is empty")
-        if stream is None and global_shape is None and offset is None and dtype is None:
-            st = _core.fill_fast(self, x, TRUNC_NORMAL, m, s, lo, hi, 4)
-            if st == 0:
-                return x
-            if st > 0:
-                raise ValueError(f"trunc_normal_: {_core.status_message(st)}")
         return self._fill(x, TRUNC_NORMAL, (m, s, lo, hi), ("mean", "std", "a", "b"),
                           FLOAT_CODES, "trunc_normal_",
                           dtype, stream, global_shape, offset)
@@ -330,11 +320,5 @@ class Generator:
         x
             The same object, filled.
         """
-        if stream is None and global_shape is None and offset is None and dtype is None:
-            st = _core.fill_fast(self, x, BITS)
-            if st == 0:
-                return x
-            if st > 0:
-                raise ValueError(f"bits_: {_core.status_message(st)}")
         return self._fill(x, BITS, (), (), BITS_CODES, "bits_", dtype, stream, global_shape,
                           offset)
