@@ -235,10 +235,11 @@ IF_INLINE void vppnd_buffer(double *buf, int count, int central) {
 /* tn_value of m vectors of uniforms (m a multiple of IF_NV), in place. */
 IF_INLINE void vtn_values(const if_vplan *c, int m, vd *u) {
 #if defined(IF_HAVE_COMPRESS)
-    /* A vector with central and tail lanes would compute both sides of ppnd (a
-     * third of the lanes of a +-2 sigma fill are tail lanes in most vectors): pack
-     * the probabilities of each side into whole vectors instead, compute each side
-     * once per lane, and spread the results back.  Padding lanes get 1/2. */
+    /* A vector with central and tail lanes would compute both sides of ppnd (about
+     * one value in nine of a +-2 sigma fill is a tail value, so most vectors hold
+     * both kinds): pack the probabilities of each side into whole vectors instead,
+     * compute each side once per lane, and spread the results back.  Padding lanes
+     * get 1/2. */
     enum { CAP = 2 * IF_NW * IF_L64 + IF_L64 };
     double pc[CAP], pt[CAP];
     md low[2 * IF_NW], cen[2 * IF_NW];
