@@ -15,6 +15,7 @@
  * code, as does any fill shorter than one batch. */
 #include <stddef.h>
 #include "../initfill/kernels.h"
+#include "../initfill/fmath.h"
 #include "../initfill/philox.h"
 #include "vmath.h"
 
@@ -99,6 +100,7 @@ typedef struct {
     vd clo, chi;
     vf clo_f, chi_f, mean_f, std_f;
     int mirrored, bf16_insn, nt;
+    int uclamp_lo, uclamp_hi; /* uniform float32: whether each clamp can act */
 } if_vplan;
 
 IF_INLINE void vplan_init(if_vplan *c, const initfill_plan *p) {
@@ -118,6 +120,11 @@ IF_INLINE void vplan_init(if_vplan *c, const initfill_plan *p) {
     c->std_f = vf_set1(p->std_f);
     c->mirrored = !(p->sign > 0.0);
     c->bf16_insn = atomic_load_explicit(&if_cpu_has_bf16, memory_order_relaxed);
+    /* low + span u rounded down is nondecreasing in u, so a clamp can only act if
+     * it acts on the smallest or the largest u of the lattice (same operations as
+     * vuniform_f32, on scalars). */
+    c->uclamp_lo = if_f32_floor(p->lo + p->span * if_u01_co_24(0)) < p->clo_f;
+    c->uclamp_hi = if_f32_floor(p->lo + p->span * if_u01_co_24(UINT32_MAX)) > p->chi_f;
 }
 
 /* ----------------------------------------------------------------- values */
@@ -127,9 +134,11 @@ IF_INLINE vf vuniform_f32(const if_vplan *c, vi w) {
     const vi k = vi_srl32(w, 8);
     const vd ulo = vd_mul(vd_from_u32_lo(k), vd_set1(0x1p-24));
     const vd uhi = vd_mul(vd_from_u32_hi(k), vd_set1(0x1p-24));
-    const vf f = vf_from_vd2_down(vd_add(c->lo, vd_mul(c->span, ulo)),
-                                  vd_add(c->lo, vd_mul(c->span, uhi)));
-    return vclampf(f, c->clo_f, c->chi_f);
+    vf f = vf_from_vd2_down(vd_add(c->lo, vd_mul(c->span, ulo)),
+                            vd_add(c->lo, vd_mul(c->span, uhi)));
+    if (c->uclamp_lo) f = vf_sel(vf_lt(f, c->clo_f), c->clo_f, f);
+    if (c->uclamp_hi) f = vf_sel(vf_gt(f, c->chi_f), c->chi_f, f);
+    return f;
 }
 
 /* box_muller_f32 on the pairs of w: the radius words are the even words, the angle
