@@ -15,10 +15,11 @@ import initfill
 LEVELS = initfill.simd_levels()
 FAST = [lv for lv in LEVELS if lv != "scalar"]
 
-# The last two: low is no float32 (no half) value and a third of the values round
-# down below it, so the clamp acts (the first holds no half value: halves skip it).
+# (1 + 2**-30, ...): low is no float32 (no half) value and a third of the values round
+# down below it, so the clamp acts (the first holds no half value: halves skip it);
+# (1, 1 + 2**-51): a quarter of the float64 values round up to high, the upper clamp acts.
 UNIFORM = [(0.0, 1.0), (-1.0, 1.0), (1.0, 2.0), (-1e-40, 1e-40), (-3.0, -3.0), (-0.5, 0.25),
-           (1 + 2**-30, 1 + 3 * 2**-23), (1 + 2**-30, 1 + 3 * 2**-7)]
+           (1 + 2**-30, 1 + 3 * 2**-23), (1 + 2**-30, 1 + 3 * 2**-7), (1.0, 1 + 2**-51)]
 NORMAL = [(0.0, 1.0), (1.5, 0.02), (-2.0, 3.0), (0.0, 0.0)]
 TRUNC = [(0.0, 1.0, -2.0, 2.0), (0.0, 1.0, -3.0, 3.0), (0.5, 2.0, -1.0, 4.0),
          (0.0, 1.0, 1.0, 2.0), (0.0, 1.0, -8.0, -3.0), (0.0, 1.0, 5.0, 9.0),

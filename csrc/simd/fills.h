@@ -100,7 +100,8 @@ typedef struct {
     vd clo, chi;
     vf clo_f, chi_f, mean_f, std_f;
     int mirrored, bf16_insn, nt;
-    int uclamp_lo, uclamp_hi; /* uniform float32: whether each clamp can act */
+    int uclamp_lo, uclamp_hi;     /* uniform float32: whether each clamp can act */
+    int uclamp64_lo, uclamp64_hi; /* uniform float64: the same */
 } if_vplan;
 
 IF_INLINE void vplan_init(if_vplan *c, const initfill_plan *p) {
@@ -120,11 +121,13 @@ IF_INLINE void vplan_init(if_vplan *c, const initfill_plan *p) {
     c->std_f = vf_set1(p->std_f);
     c->mirrored = !(p->sign > 0.0);
     c->bf16_insn = atomic_load_explicit(&if_cpu_has_bf16, memory_order_relaxed);
-    /* low + span u rounded down is nondecreasing in u, so a clamp can only act if
+    /* low + span u (rounded down) is nondecreasing in u, so a clamp can only act if
      * it acts on the smallest or the largest u of the lattice (same operations as
-     * vuniform_f32, on scalars). */
+     * vuniform_f32 and vuniform_f64, on scalars). */
     c->uclamp_lo = if_f32_floor(p->lo + p->span * if_u01_co_24(0)) < p->clo_f;
     c->uclamp_hi = if_f32_floor(p->lo + p->span * if_u01_co_24(UINT32_MAX)) > p->chi_f;
+    c->uclamp64_lo = p->lo + p->span * if_u01_co_52(0) < p->clo;
+    c->uclamp64_hi = p->lo + p->span * if_u01_co_52(UINT64_MAX) > p->chi;
 }
 
 /* ----------------------------------------------------------------- values */
@@ -299,7 +302,10 @@ IF_INLINE void vtrunc_f32(const if_vplan *c, const vi w[IF_NW], vf o[IF_NW]) {
 
 IF_INLINE vd vuniform_f64(const if_vplan *c, vi w) {
     const vd u = vd_mul(vd_from_u52(vi_srl64(w, 12)), vd_set1(0x1p-52));
-    return vclampd(vd_add(c->lo, vd_mul(c->span, u)), c->clo, c->chi);
+    vd y = vd_add(c->lo, vd_mul(c->span, u));
+    if (c->uclamp64_lo) y = vd_sel(vd_lt(y, c->clo), c->clo, y);
+    if (c->uclamp64_hi) y = vd_sel(vd_gt(y, c->chi), c->chi, y);
+    return y;
 }
 
 IF_INLINE void vtrunc_f64(const if_vplan *c, const vi w[IF_NW], vd o[IF_NW]) {

@@ -57,12 +57,14 @@ static void compare(int dist, int dtype, const double *par, int np, uint64_t fir
 }
 
 static void fills(void) {
-    /* the last two: low is no float32 (no half) value, and a third of the values
-     * round down below it, so the clamp acts (the first of them holds no half value,
-     * so halves skip it) */
+    /* {1 + 2^-30, ...}: low is no float32 (no half) value, and a third of the values
+     * round down below it, so the clamp acts (the first holds no half value, so
+     * halves skip it); {1, 1 + 2^-51}: a quarter of the float64 values round up to
+     * high, and the upper clamp acts */
     static const double uni[][2] = {{0, 1}, {-1, 1}, {-0.5, 0.25}, {1, 2}, {-1e-40, 1e-40},
                                     {-3, -3}, {-60000, 60000},
-                                    {1 + 0x1p-30, 1 + 0x3p-23}, {1 + 0x1p-30, 1 + 0x3p-7}};
+                                    {1 + 0x1p-30, 1 + 0x3p-23}, {1 + 0x1p-30, 1 + 0x3p-7},
+                                    {1, 1 + 0x1p-51}};
     static const double nor[][2] = {{0, 1}, {1.5, 0.02}, {0, 1e-30}, {-2, 3}};
     static const double tn[][4] = {
         {0, 1, -2, 2}, {0, 1, -3, 3}, {0.5, 2, -1, 4}, {0, 1, 1, 2}, {0, 1, -8, -3},
