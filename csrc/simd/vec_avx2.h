@@ -137,6 +137,39 @@ IF_INLINE vd vd_zip_hi(vd a, vd b) {
     return _mm256_permute2f128_pd(_mm256_unpacklo_pd(a, b), _mm256_unpackhi_pd(a, b), 0x31);
 }
 
+/* Lane compaction (what AVX-512's vcompresspd / vexpandpd do), by a permutation
+ * from a table indexed by the 4-bit lane mask: the 32-bit halves of each selected
+ * double moved to the front (compress) or from the front out to the selected lanes
+ * (expand).  Only moves bits, so the values are untouched. */
+#define IF_HAVE_COMPRESS 1
+typedef struct {
+    int32_t idx[16][8];
+} if_lane_table;
+static const if_lane_table if_compress_tab = {{
+#define IF_C(a, b, c, d) {2 * (a), 2 * (a) + 1, 2 * (b), 2 * (b) + 1, 2 * (c), 2 * (c) + 1, 2 * (d), 2 * (d) + 1}
+    IF_C(0, 0, 0, 0), IF_C(0, 0, 0, 0), IF_C(1, 0, 0, 0), IF_C(0, 1, 0, 0),
+    IF_C(2, 0, 0, 0), IF_C(0, 2, 0, 0), IF_C(1, 2, 0, 0), IF_C(0, 1, 2, 0),
+    IF_C(3, 0, 0, 0), IF_C(0, 3, 0, 0), IF_C(1, 3, 0, 0), IF_C(0, 1, 3, 0),
+    IF_C(2, 3, 0, 0), IF_C(0, 2, 3, 0), IF_C(1, 2, 3, 0), IF_C(0, 1, 2, 3)}};
+static const if_lane_table if_expand_tab = {{
+    IF_C(0, 0, 0, 0), IF_C(0, 0, 0, 0), IF_C(0, 0, 0, 0), IF_C(0, 1, 0, 0),
+    IF_C(0, 0, 0, 0), IF_C(0, 0, 1, 0), IF_C(0, 0, 1, 0), IF_C(0, 1, 2, 0),
+    IF_C(0, 0, 0, 0), IF_C(0, 0, 0, 1), IF_C(0, 0, 0, 1), IF_C(0, 1, 0, 2),
+    IF_C(0, 0, 0, 1), IF_C(0, 0, 1, 2), IF_C(0, 0, 1, 2), IF_C(0, 1, 2, 3)}};
+#undef IF_C
+IF_INLINE vd vd_loadu(const double *p) { return _mm256_loadu_pd(p); }
+IF_INLINE vd vd_compress(md m, vd a) {
+    const vi idx = _mm256_loadu_si256((const __m256i *)if_compress_tab.idx[_mm256_movemask_pd(m)]);
+    return _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(a), idx));
+}
+/* the first lanes of a into the lanes of m, src elsewhere */
+IF_INLINE vd vd_expand_into(vd src, md m, vd a) {
+    const vi idx = _mm256_loadu_si256((const __m256i *)if_expand_tab.idx[_mm256_movemask_pd(m)]);
+    return _mm256_blendv_pd(src, _mm256_castps_pd(_mm256_permutevar8x32_ps(_mm256_castpd_ps(a), idx)), m);
+}
+IF_INLINE md md_not(md m) { return _mm256_xor_pd(m, md_true()); }
+IF_INLINE int md_count(md m) { return __builtin_popcount((unsigned)_mm256_movemask_pd(m)); }
+
 /* Exact conversions.  Below 2^52: the lane's bits under the exponent of 2^52,
  * minus 2^52. */
 IF_INLINE vd vd_from_u52(vi a) {
