@@ -80,10 +80,9 @@ def test_env_forces_level(level):
     assert out == level
 
 
+# An unknown name, and a known level this machine cannot run (no CPU has both).
 @pytest.mark.parametrize("value", ["sse9", "neon" if "neon" not in LEVELS else "avx512"])
 def test_env_unavailable_level_is_an_error(value):
-    if value in LEVELS:
-        pytest.skip(f"{value} is available here")  # only on a machine with every level
     env = dict(os.environ, INITFILL_SIMD=value)
     r = subprocess.run([sys.executable, "-c", "import initfill"], env=env,
                        capture_output=True, text=True)
