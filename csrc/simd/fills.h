@@ -365,14 +365,21 @@ IF_INLINE void vstore_half(uint16_t *o, const vf v[IF_NW], int dtype, int down, 
 
 /* NAME(c, k, blk, n, o): whole batches from block blk into o[0 ..], as long as n
  * elements allow; returns the number of elements written.  BATCH stores one batch
- * of the words w[] at `at`. */
+ * of the words w[] at `at`.  Each loop is a function of its own (not inlined into
+ * the dispatch), so that the register allocation of one never depends on the
+ * others. */
 #define IF_VFILL(NAME, T, PER, BATCH)                                              \
-    static size_t NAME(const if_vplan *c, const if_vkeys *k, uint64_t blk, size_t n, \
-                       T *o) {                                                     \
+    static IF_NOINLINE size_t NAME(const if_vplan *cp, const if_vkeys *kp, uint64_t blk, \
+                                   size_t n, T *o) {                               \
+        /* local copies, which the stores to o cannot alias */                     \
+        const if_vplan cv = *cp;                                                   \
+        const if_vkeys kv = *kp;                                                   \
+        const if_vplan *const c = &cv;                                             \
+        const if_vkeys *const k = &kv;                                             \
         size_t done = 0;                                                           \
         (void)c;                                                                   \
         for (; n - done >= (size_t)(PER); done += (size_t)(PER), blk += IF_NB) {   \
-            vi w[IF_NW];                                                               \
+            vi w[IF_NW];                                                           \
             T *at = o + done;                                                      \
             vphilox(k, blk, w);                                                    \
             BATCH;                                                                 \
