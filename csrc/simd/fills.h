@@ -365,17 +365,26 @@ IF_INLINE void vstore_half(uint16_t *o, const vf v[IF_NW], int dtype, int down, 
 
 /* NAME(c, k, blk, n, o): whole batches from block blk into o[0 ..], as long as n
  * elements allow; returns the number of elements written.  BATCH stores one batch
- * of the words w[] at `at`.  Each loop is a function of its own (not inlined into
- * the dispatch), so that the register allocation of one never depends on the
- * others. */
+ * of the words w[] at `at`.  A level whose vec header defines IF_VFILL_NOINLINE
+ * keeps each loop a function of its own, so that its register allocation does not
+ * depend on the others, working on local copies of the plan and keys that the
+ * output stores cannot alias (AVX2, with 16 registers: uniform float32 1.9 -> 1.25
+ * ns/elem); AVX-512 runs 3% faster with the loops inlined. */
+#if defined(IF_VFILL_NOINLINE)
+#define IF_VFILL_ATTR IF_NOINLINE
+#define IF_VFILL_LOCALS                                                         \
+    const if_vplan cv = *cp, *const c = &cv;                                    \
+    const if_vkeys kv = *kp, *const k = &kv;
+#else
+#define IF_VFILL_ATTR
+#define IF_VFILL_LOCALS                                                         \
+    const if_vplan *const c = cp;                                               \
+    const if_vkeys *const k = kp;
+#endif
 #define IF_VFILL(NAME, T, PER, BATCH)                                              \
-    static IF_NOINLINE size_t NAME(const if_vplan *cp, const if_vkeys *kp, uint64_t blk, \
+    static IF_VFILL_ATTR size_t NAME(const if_vplan *cp, const if_vkeys *kp, uint64_t blk, \
                                    size_t n, T *o) {                               \
-        /* local copies, which the stores to o cannot alias */                     \
-        const if_vplan cv = *cp;                                                   \
-        const if_vkeys kv = *kp;                                                   \
-        const if_vplan *const c = &cv;                                             \
-        const if_vkeys *const k = &kv;                                             \
+        IF_VFILL_LOCALS                                                            \
         size_t done = 0;                                                           \
         (void)c;                                                                   \
         for (; n - done >= (size_t)(PER); done += (size_t)(PER), blk += IF_NB) {   \

@@ -12,6 +12,7 @@
 #include "../initfill/config.h"
 
 #define IF_NV 2 /* counter vectors per batch: 2 x 4 Philox blocks */
+#define IF_VFILL_NOINLINE 1 /* see IF_VFILL in fills.h */
 
 typedef __m256i vi;
 typedef __m256 vf;
