@@ -46,7 +46,6 @@ IF_INLINE vi vi_sel32(mf m, vi a, vi b) {
     return _mm256_blendv_epi8(b, a, _mm256_castps_si256(m));
 }
 IF_INLINE mf mf_and(mf a, mf b) { return _mm256_and_ps(a, b); }
-IF_INLINE int mf_any(mf m) { return _mm256_movemask_ps(m) != 0; }
 IF_INLINE mf vi_test32(vi a, vi bits) {
     return _mm256_xor_ps(vi_eq32(vi_and(a, bits), _mm256_setzero_si256()),
                          _mm256_castsi256_ps(_mm256_set1_epi32(-1)));
@@ -125,8 +124,6 @@ IF_INLINE md vd_ge(vd a, vd b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
 IF_INLINE vd vd_sel(md m, vd a, vd b) { return _mm256_blendv_pd(b, a, m); }
 IF_INLINE vd vd_neg(vd a) { return _mm256_xor_pd(a, _mm256_set1_pd(-0.0)); }
 IF_INLINE md md_and(md a, md b) { return _mm256_and_pd(a, b); }
-IF_INLINE md md_or(md a, md b) { return _mm256_or_pd(a, b); }
-IF_INLINE md md_andnot(md a, md b) { return _mm256_andnot_pd(a, b); } /* ~a & b */
 IF_INLINE md md_true(void) { return _mm256_castsi256_pd(_mm256_set1_epi32(-1)); }
 IF_INLINE int md_any(md m) { return _mm256_movemask_pd(m) != 0; }
 IF_INLINE int md_all(md m) { return _mm256_movemask_pd(m) == 0xF; }

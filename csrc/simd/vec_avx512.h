@@ -48,7 +48,6 @@ IF_INLINE mf vi_eq32(vi a, vi b) { return _mm512_cmpeq_epi32_mask(a, b); }
 IF_INLINE mf vi_gt32(vi a, vi b) { return _mm512_cmpgt_epi32_mask(a, b); }
 IF_INLINE vi vi_sel32(mf m, vi a, vi b) { return _mm512_mask_blend_epi32(m, b, a); }
 IF_INLINE mf mf_and(mf a, mf b) { return (mf)(a & b); }
-IF_INLINE int mf_any(mf m) { return m != 0; }
 /* e + 1 in the lanes of m. */
 IF_INLINE vi vi_inc_where(vi e, mf m) { return _mm512_mask_add_epi32(e, m, e, vi_set1_32(1)); }
 
@@ -120,9 +119,6 @@ IF_INLINE vd vd_sel(md m, vd a, vd b) { return _mm512_mask_blend_pd(m, b, a); }
 IF_INLINE md vd_ge(vd a, vd b) { return _mm512_cmp_pd_mask(a, b, _CMP_GE_OQ); }
 IF_INLINE vd vd_neg(vd a) { return _mm512_xor_pd(a, _mm512_set1_pd(-0.0)); }
 IF_INLINE md md_and(md a, md b) { return (md)(a & b); }
-IF_INLINE md md_or(md a, md b) { return (md)(a | b); }
-IF_INLINE md md_andnot(md a, md b) { return (md)(~a & b); } /* ~a & b */
-IF_INLINE md md_true(void) { return (md)0xFF; }
 IF_INLINE int md_any(md m) { return m != 0; }
 IF_INLINE int md_all(md m) { return m == 0xFF; }
 IF_INLINE void vd_storeu(double *p, vd a) { _mm512_storeu_pd(p, a); }

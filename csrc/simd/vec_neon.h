@@ -59,7 +59,6 @@ IF_INLINE mf vi_gt32(vi a, vi b) {
 }
 IF_INLINE vi vi_sel32(mf m, vi a, vi b) { return vbslq_u32(m, a, b); }
 IF_INLINE mf mf_and(mf a, mf b) { return vandq_u32(a, b); }
-IF_INLINE int mf_any(mf m) { return vmaxvq_u32(m) != 0; }
 /* e + 1 in the lanes of m (all-ones lanes are -1). */
 IF_INLINE vi vi_inc_where(vi e, mf m) { return vsubq_u32(e, m); }
 
@@ -118,9 +117,6 @@ IF_INLINE vd vd_neg(vd a) {
                                            vdupq_n_u64(UINT64_C(0x8000000000000000))));
 }
 IF_INLINE md md_and(md a, md b) { return vandq_u64(a, b); }
-IF_INLINE md md_or(md a, md b) { return vorrq_u64(a, b); }
-IF_INLINE md md_andnot(md a, md b) { return vbicq_u64(b, a); } /* ~a & b */
-IF_INLINE md md_true(void) { return vdupq_n_u64(~UINT64_C(0)); }
 IF_INLINE int md_any(md m) { return vmaxvq_u32(IF_U32(m)) != 0; }
 IF_INLINE int md_all(md m) { return vminvq_u32(IF_U32(m)) == UINT32_C(0xFFFFFFFF); }
 IF_INLINE void vd_storeu(double *p, vd a) { vst1q_f64(p, a); }

@@ -210,8 +210,13 @@ def fill(cnp.ndarray arr not None, Plan plan not None, uint64_t seed, uint64_t s
 cdef int _num_threads = 1
 
 
+def fill_threads():
+    """The thread count every fill uses (initfill.get_num_threads)."""
+    return _num_threads
+
+
 def set_fill_threads(int n):
-    """Set the thread count fill_fast uses (initfill.set_num_threads validates it)."""
+    """Set the thread count every fill uses (initfill.set_num_threads validates it)."""
     global _num_threads
     if not 1 <= n <= INITFILL_MAX_THREADS:
         raise ValueError(f"n must be in [1, {INITFILL_MAX_THREADS}], got {n}")

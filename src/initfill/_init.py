@@ -261,8 +261,7 @@ def _kaiming_std(x, a, mode, nonlinearity, dtype, global_shape, offset):
     if 0 in shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return None
-    if mode != "fan_in" and mode != "fan_out":
-        mode = kaiming_mode(mode)
+    mode = kaiming_mode(mode)
     fan_in, fan_out = torch_fans(shape)
     return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
 

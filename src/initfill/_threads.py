@@ -35,8 +35,8 @@ def _from_env() -> int:
     return n
 
 
-_num_threads = _from_env()
-_core.set_fill_threads(_num_threads)
+# The count lives in _core (its fast path reads it without calling back into Python).
+_core.set_fill_threads(_from_env())
 
 
 def set_num_threads(n: int) -> None:
@@ -59,7 +59,6 @@ def set_num_threads(n: int) -> None:
     --------
     get_num_threads
     """
-    global _num_threads
     if isinstance(n, bool):
         raise TypeError("n must be an int, got bool")
     try:
@@ -69,7 +68,6 @@ def set_num_threads(n: int) -> None:
     if not 1 <= n <= _core.MAX_THREADS:
         raise ValueError(f"n must be in [1, {_core.MAX_THREADS}], got {n}")
     _core.set_fill_threads(n)
-    _num_threads = n
 
 
 def get_num_threads() -> int:
@@ -83,4 +81,4 @@ def get_num_threads() -> int:
     int
         The current thread count.
     """
-    return _num_threads
+    return _core.fill_threads()
