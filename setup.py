@@ -17,7 +17,7 @@ from setuptools.command.build_py import build_py
 
 # The public C headers, shipped in the package as initfill/include/initfill/*.h
 # (initfill.get_include() returns initfill/include).
-PUBLIC_HEADERS = ["csrc/initfill/initfill.h", "csrc/initfill/initfill_capi.h"]
+PUBLIC_HEADERS = ["csrc/include/initfill/initfill.h", "csrc/include/initfill/initfill_capi.h"]
 
 
 class build_py_with_headers(build_py):
@@ -31,7 +31,7 @@ class build_py_with_headers(build_py):
             shutil.copy2(header, dest)
 
 
-C_SOURCES = ["csrc/plan.c", "csrc/special.c", "csrc/kernels.c", "csrc/dispatch.c",
+C_SOURCES = ["csrc/plan.c", "csrc/special.c", "csrc/kernels_scalar.c", "csrc/dispatch.c",
              "csrc/driver.c", "csrc/pool.c", "csrc/api.c"]
 
 # SIMD levels: (kernel file, macro telling dispatch.c it is built, required flags,
@@ -44,11 +44,11 @@ if sys.platform == "win32" or os.environ.get("INITFILL_NO_SIMD"):
     SIMD_LEVELS = []
 elif platform.machine().lower() in ("x86_64", "amd64"):
     SIMD_LEVELS = [
-        ("csrc/kernels_avx2.c", "IF_BUILD_AVX2", _X86_V3, []),
-        ("csrc/kernels_avx512.c", "IF_BUILD_AVX512", _X86_V4, ["-mavx512bf16"]),
+        ("csrc/simd/kernels_avx2.c", "IF_BUILD_AVX2", _X86_V3, []),
+        ("csrc/simd/kernels_avx512.c", "IF_BUILD_AVX512", _X86_V4, ["-mavx512bf16"]),
     ]
 elif platform.machine().lower() in ("aarch64", "arm64"):
-    SIMD_LEVELS = [("csrc/kernels_neon.c", "IF_BUILD_NEON", [], [])]
+    SIMD_LEVELS = [("csrc/simd/kernels_neon.c", "IF_BUILD_NEON", [], [])]
 else:
     SIMD_LEVELS = []
 
@@ -106,7 +106,7 @@ extensions = [
     Extension(
         "initfill._core",
         sources=["src/initfill/_core.pyx", *C_SOURCES],
-        include_dirs=["csrc", np.get_include()],
+        include_dirs=["csrc/include", "csrc", np.get_include()],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_2_0_API_VERSION")],
         extra_compile_args=COMPILE_ARGS,
         libraries=[] if sys.platform == "win32" else ["m", "pthread"],

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "initfill/initfill.h"
-#include "initfill/kernels.h"
+#include "kernels.h"
 
 atomic_int if_cpu_has_bf16 = 0;
 

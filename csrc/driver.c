@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "initfill/initfill.h"
-#include "initfill/kernels.h"
-#include "initfill/pool.h"
+#include "kernels.h"
+#include "pool.h"
 
 /* Below this many elements per thread, waking a worker costs more than it saves.
  * Measured with the pool on 2 Zen 4 vCPUs (scalar kernels): waking an idle vCPU

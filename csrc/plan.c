@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "initfill/initfill.h"
-#include "initfill/fmath.h"
-#include "initfill/half.h"
-#include "initfill/special.h"
+#include "fmath.h"
+#include "half.h"
+#include "special.h"
 
 /* Beyond this the inverse-CDF path would need Phi below ~1e-198; the asymptotic
  * tail sampler takes over (see tn_far_tail in kernels.c). */

@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #include "initfill/initfill.h"
-#include "initfill/pool.h"
+#include "pool.h"
 
 enum { IF_MAX_WORKERS = INITFILL_MAX_THREADS - 1 };
 

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "initfill/special.h"
+#include "special.h"
 
 static double pow2i(int k) { /* 2^k for -1022 <= k <= 1023 */
     const uint64_t b = (uint64_t)(k + 1023) << 52;

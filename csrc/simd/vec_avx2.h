@@ -9,7 +9,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
-#include "../initfill/config.h"
+#include "../config.h"
 
 #define IF_NV 2 /* counter vectors per batch: 2 x 4 Philox blocks */
 #define IF_VFILL_NOINLINE 1 /* see IF_VFILL in fills.h */

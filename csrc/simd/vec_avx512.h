@@ -9,7 +9,7 @@
 
 #include <immintrin.h>
 #include <stdint.h>
-#include "../initfill/config.h"
+#include "../config.h"
 
 #define IF_NV 4 /* counter vectors per batch: 4 x 8 Philox blocks */
 

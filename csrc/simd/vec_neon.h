@@ -13,7 +13,7 @@
 
 #include <arm_neon.h>
 #include <stdint.h>
-#include "../initfill/config.h"
+#include "../config.h"
 
 #define IF_NV 4 /* counter vectors per batch: 4 x 2 Philox blocks (32 registers) */
 

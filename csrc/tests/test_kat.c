@@ -17,8 +17,8 @@
 #include <pthread.h>
 
 #include "initfill/initfill.h"
-#include "initfill/philox.h"
-#include "initfill/pool.h"
+#include "philox.h"
+#include "pool.h"
 
 static int failures = 0;
 

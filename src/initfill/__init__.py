@@ -27,6 +27,7 @@ from ._fans import calculate_gain, compute_fans
 from ._generator import Generator, stream_id
 from ._init import (
     constant_,
+    TRUNC_STD_CORRECTION,
     default_generator,
     kaiming_normal_,
     kaiming_uniform_,
@@ -43,7 +44,7 @@ from ._init import (
     zeros_,
 )
 from ._include import get_include
-from ._threads import get_num_threads, set_num_threads
+from ._threads import MAX_THREADS, available_cpus, get_num_threads, set_num_threads
 from ._simd import set_simd_level, simd_level, simd_levels
 from . import initializers
 from ._recommend import recommend
@@ -54,6 +55,9 @@ __all__ = [
     "ABI_VERSION",
     "ALGORITHM_VERSION",
     "Generator",
+    "MAX_THREADS",
+    "TRUNC_STD_CORRECTION",
+    "available_cpus",
     "calculate_gain",
     "compute_fans",
     "constant_",

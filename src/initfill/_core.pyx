@@ -55,13 +55,13 @@ cdef extern from "initfill/initfill.h" nogil:
 cdef extern from "Python.h":
     object PyCapsule_New(void *pointer, const char *name, void *destructor)
 
-cdef extern from "initfill/half.h" nogil:
+cdef extern from "half.h" nogil:
     uint16_t if_f32_to_f16(float x)
     uint16_t if_f32_to_bf16(float x)
     uint16_t if_f32_to_f16_down(float x)
     uint16_t if_f32_to_bf16_down(float x)
 
-cdef extern from "initfill/philox.h" nogil:
+cdef extern from "philox.h" nogil:
     void if_philox4x32_10(const uint32_t *ctr, const uint32_t *key, uint32_t *out)
 
 ALGORITHM_VERSION = INITFILL_ALGORITHM_VERSION
@@ -289,7 +289,7 @@ cdef int fast_code(object x, bint bits) noexcept:
     return -1
 
 
-cdef extern from "initfill/pool.h" nogil:
+cdef extern from "pool.h" nogil:
     int if_pool_size()
 
 
@@ -326,15 +326,8 @@ def fill_fast(gen, x, int dist, tuple params):
     cdef initfill_plan plan
     if cached_plan(dist, code, p, <int>nparams, &plan) != INITFILL_OK:
         return -1
-    cdef uint64_t seed = gen._seed
-    lock = gen._lock
-    lock.acquire()
-    try:
-        stream = gen._counter
-        gen._counter = stream + 1
-    finally:
-        lock.release()
-    cdef uint64_t s = stream
+    cdef uint64_t seed = gen.seed
+    cdef uint64_t s = gen.take_stream()
     cdef cnp.ndarray arr = <cnp.ndarray>x
     cdef uint64_t n = <uint64_t>cnp.PyArray_SIZE(arr)
     cdef void *data = cnp.PyArray_DATA(arr)

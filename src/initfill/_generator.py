@@ -105,6 +105,10 @@ class Generator:
     seed : int or None
         A seed in ``[0, 2**64)``.  None draws one from the operating system; read it
         back from :attr:`seed` to reproduce the run.
+    next_stream : int or str, optional
+        The stream of the first fill without ``stream=`` (default 0); later fills
+        count up from it.  A str is hashed as by :func:`stream_id`, which gives a
+        generator whose fills follow from one parameter name.
 
     Examples
     --------
@@ -118,9 +122,9 @@ class Generator:
     True
     """
 
-    def __init__(self, seed: int | None = None) -> None:
+    def __init__(self, seed: int | None = None, *, next_stream: int | str = 0) -> None:
         self._seed = _seed64(seed)
-        self._counter = 0
+        self._counter = stream_id(next_stream)
         self._lock = threading.Lock()
 
     @property
@@ -136,7 +140,21 @@ class Generator:
     def __repr__(self) -> str:
         return f"initfill.Generator(seed={self._seed}, next_stream={self._counter})"
 
-    def _take_stream(self, stream: int | str | None) -> int:
+    def take_stream(self, stream: int | str | None = None) -> int:
+        """Return the stream of a fill, advancing the counter when it is the next one.
+
+        Parameters
+        ----------
+        stream : int or str, optional
+            A stream given explicitly (returned as :func:`stream_id` gives it; the
+            counter does not move).  None takes :attr:`next_stream` and advances the
+            counter by one, atomically, as a fill without ``stream=`` does.
+
+        Returns
+        -------
+        int
+            The 64-bit stream number.
+        """
         if stream is not None:
             return stream_id(stream)
         with self._lock:
@@ -163,7 +181,7 @@ class Generator:
                 f"{what}: {given} do not fit dtype {CODE_NAMES[code]} (values must stay "
                 f"finite and at least one value of the dtype must lie in the range)"
             )
-        s = self._take_stream(stream)
+        s = self.take_stream(stream)
         status = _core.fill(arr, plan, self._seed, s, gstrides, gbase,
                             _threads.get_num_threads())
         if status:

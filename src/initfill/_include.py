@@ -16,7 +16,7 @@ def get_include() -> str:
     Returns
     -------
     str
-        ``<package>/include`` in an installed package; the ``csrc`` folder of the
+        ``<package>/include`` in an installed package; the ``csrc/include`` folder of the
         source tree in an editable (development) install.
 
     Examples
@@ -29,7 +29,7 @@ def get_include() -> str:
     installed = os.path.join(here, "include")
     if os.path.isfile(os.path.join(installed, "initfill", "initfill_capi.h")):
         return installed
-    source = os.path.join(os.path.dirname(os.path.dirname(here)), "csrc")
+    source = os.path.join(os.path.dirname(os.path.dirname(here)), "csrc", "include")
     if os.path.isfile(os.path.join(source, "initfill", "initfill_capi.h")):
         return source
     raise FileNotFoundError(

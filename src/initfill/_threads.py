@@ -10,7 +10,20 @@ from . import _core
 ENV_VAR = "INITFILL_NUM_THREADS"
 
 
-def _available_cpus() -> int:
+MAX_THREADS: int = _core.MAX_THREADS
+"""The most threads one fill may use (``INITFILL_MAX_THREADS`` of the C library)."""
+
+
+def available_cpus() -> int:
+    """Return the number of CPUs this process may run on.
+
+    Returns
+    -------
+    int
+        The size of the process's CPU affinity set where the platform has one, else
+        ``os.cpu_count()``; at least 1.  It is the default of
+        :func:`initfill.get_num_threads`.
+    """
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
@@ -20,18 +33,18 @@ def _available_cpus() -> int:
 def _from_env() -> int:
     raw = os.environ.get(ENV_VAR)
     if raw is None or raw.strip() == "":
-        return _available_cpus()
+        return available_cpus()
     try:
         n = int(raw)
-        if not 1 <= n <= _core.MAX_THREADS:
+        if not 1 <= n <= MAX_THREADS:
             raise ValueError
     except ValueError:
         warnings.warn(
-            f"ignoring {ENV_VAR}={raw!r}: expected an integer in [1, {_core.MAX_THREADS}]",
+            f"ignoring {ENV_VAR}={raw!r}: expected an integer in [1, {MAX_THREADS}]",
             RuntimeWarning,
             stacklevel=3,
         )
-        return _available_cpus()
+        return available_cpus()
     return n
 
 
@@ -65,8 +78,8 @@ def set_num_threads(n: int) -> None:
         n = operator.index(n)
     except TypeError:
         raise TypeError(f"n must be an int, got {type(n).__name__}") from None
-    if not 1 <= n <= _core.MAX_THREADS:
-        raise ValueError(f"n must be in [1, {_core.MAX_THREADS}], got {n}")
+    if not 1 <= n <= MAX_THREADS:
+        raise ValueError(f"n must be in [1, {MAX_THREADS}], got {n}")
     _core.set_fill_threads(n)
 
 

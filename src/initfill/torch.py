@@ -153,7 +153,7 @@ def _torch_gen(tensor: Any, generator: Any) -> torch.Generator | None:
     if isinstance(generator, Generator) and isinstance(tensor, torch.Tensor) \
             and tensor.device.type != "meta":
         # Reproducible from the initfill generator: seed a torch generator from it.
-        s = generator._take_stream(None)
+        s = generator.take_stream()
         tg = torch.Generator(device=tensor.device)
         tg.manual_seed((generator.seed ^ (s * 0x9E3779B97F4A7C15)) % (1 << 63))
         return tg
@@ -994,8 +994,7 @@ def init_module_(
 
     if callable(scheme) and not isinstance(scheme, str):
         for name, t in params:
-            pg = Generator(g.seed)
-            pg._counter = stream_id(name)
+            pg = Generator(g.seed, next_stream=name)
             scheme(name, t, pg)
         return module
 

@@ -14,9 +14,9 @@
  * the truncated normal's rare modes (far tail, flat interval), run on the scalar
  * code, as does any fill shorter than one batch. */
 #include <stddef.h>
-#include "../initfill/kernels.h"
-#include "../initfill/fmath.h"
-#include "../initfill/philox.h"
+#include "../kernels.h"
+#include "../fmath.h"
+#include "../philox.h"
 #include "vmath.h"
 
 #define IF_L64 ((int)(sizeof(vd) / sizeof(double)))

@@ -6,7 +6,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "initfill.h"
+#include "initfill/initfill.h"
 
 /* Writes the values of global elements first .. first+n-1 to out[0 .. n-1].  The
  * plan must come from initfill_plan_init; nothing is validated here.  Every level

@@ -24,10 +24,10 @@
  */
 #include <string.h>
 
-#include "initfill/kernels.h"
-#include "initfill/fmath.h"
-#include "initfill/half.h"
-#include "initfill/philox.h"
+#include "kernels.h"
+#include "fmath.h"
+#include "half.h"
+#include "philox.h"
 
 /* ------------------------------------------------------------------ uniform */
 
