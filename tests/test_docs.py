@@ -157,14 +157,31 @@ def test_docs_exist():
 _LINK = re.compile(r"\]\((?P<target>[^)\s]+)\)")
 
 
+def heading_anchors(text: str) -> set[str]:
+    """The anchors GitHub gives the headings of a Markdown text (outside code)."""
+    anchors = set()
+    in_code = False
+    for line in text.splitlines():
+        if _FENCE.match(line):
+            in_code = not in_code
+        elif not in_code and line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            anchors.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return anchors
+
+
 @pytest.mark.parametrize("path", DOC_FILES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_relative_links_resolve(path):
     text = path.read_text(encoding="utf-8")
     for m in _LINK.finditer(text):
-        target = m["target"].split("#", 1)[0]
-        if not target or re.match(r"^[a-z]+:", target):
-            continue  # an anchor in the same page, or a URL
-        assert (path.parent / target).exists(), f"{path.name}: broken link {m['target']}"
+        target, _, anchor = m["target"].partition("#")
+        if re.match(r"^[a-z]+:", target):
+            continue  # a URL
+        page = path if not target else path.parent / target
+        assert page.exists(), f"{path.name}: broken link {m['target']}"
+        if anchor and page.suffix == ".md":
+            assert anchor in heading_anchors(page.read_text(encoding="utf-8")), (
+                f"{path.name}: link {m['target']}: no such heading")
 
 
 def test_ci_runs_the_readme_test_command():
