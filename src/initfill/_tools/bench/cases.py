@@ -17,8 +17,9 @@ import numpy as np
 
 import initfill
 
-__all__ = ["DISTRIBUTIONS", "DTYPES", "INITIALIZERS", "OPS", "Case", "Workspace",
-           "fill_cases", "fresh_cases", "init_shape", "jax_has_x64", "reference_cases"]
+__all__ = ["BITS_DTYPE", "DISTRIBUTIONS", "DTYPES", "FLOAT_OF_BITS", "INITIALIZERS", "OPS",
+           "Case", "Measurement", "Workspace", "fill_cases", "fresh_cases", "init_shape", "jax_has_x64",
+           "reference_cases"]
 
 #: dtypes the benchmark knows, with their NumPy storage (bfloat16: raw uint16).
 DTYPES: dict[str, np.dtype] = {"float32": np.dtype(np.float32),
@@ -31,16 +32,17 @@ INITIALIZERS = ("xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_n
 #: Every operation name ``--only`` can select ("fresh": fresh memory).
 OPS = DISTRIBUTIONS + INITIALIZERS + ("fresh",)
 
-_BITS_DTYPE = {"float32": "uint32", "float64": "uint64"}   # bits_ of the same width
-_TRUNC_SD = 0.87962566103423978        # std of N(0, 1) cut to [-2, 2] (Keras, JAX)
+#: The dtype ``bits`` writes for each float dtype of its width, and back.
+BITS_DTYPE = {"float32": "uint32", "float64": "uint64"}
+FLOAT_OF_BITS = {u: f for f, u in BITS_DTYPE.items()}
 _SEED = 12345
 
 Callable0 = Callable[[], Any]
 
 
 @dataclass(frozen=True)
-class Case:
-    """One measurement.
+class Measurement:
+    """What a measurement is of: the fields a :class:`Case` and its result share.
 
     Attributes
     ----------
@@ -57,10 +59,6 @@ class Case:
         ``initfill``, ``numpy``, ``scipy``, ``torch``, ``jax``.
     call : str
         What is called, e.g. ``"Tensor.normal_"``.
-    make : callable
-        ``make(ws, n) -> fn``: the timed zero-argument call on ``n`` elements.
-    note : str
-        E.g. "allocates its result", "XLA's own threads".
     """
 
     group: str
@@ -69,6 +67,20 @@ class Case:
     threads: int
     impl: str
     call: str
+
+
+@dataclass(frozen=True)
+class Case(Measurement):
+    """One measurement to make: a :class:`Measurement` and how to make it.
+
+    Attributes
+    ----------
+    make : callable
+        ``make(ws, n) -> fn``: the timed zero-argument call on ``n`` elements.
+    note : str
+        E.g. "allocates its result", "XLA's own threads".
+    """
+
     make: Callable[[Workspace, int], Callable0] = field(compare=False, repr=False)
     note: str = ""
 
@@ -110,14 +122,14 @@ class Workspace:
 
     def array(self, dtype: str, n: int, shape: tuple[int, ...] | None = None) -> np.ndarray:
         """The first ``n`` elements of the ``dtype`` buffer (its storage dtype), shaped."""
-        base = dtype if dtype in DTYPES else {"uint32": "float32", "uint64": "float64"}[dtype]
+        base = dtype if dtype in DTYPES else FLOAT_OF_BITS[dtype]
         buf = self._np.get(base)
         if buf is None:
             buf = np.empty(self.size, DTYPES[base])
             buf.fill(0)
             self._np[base] = buf
         out = buf[:n]
-        if dtype in ("uint32", "uint64"):
+        if dtype in FLOAT_OF_BITS:
             out = out.view(dtype)
         return out.reshape(shape) if shape is not None else out
 
@@ -150,7 +162,7 @@ def _std_bound(op: str, shape: tuple[int, int]) -> tuple[float, float]:
     elif op.startswith("kaiming"):
         std = math.sqrt(2.0) / math.sqrt(fan_in)     # default: leaky_relu(0) gain sqrt(2)
     else:                                             # lecun_normal: truncated, Keras' s
-        std = math.sqrt(1.0 / fan_in) / _TRUNC_SD
+        std = math.sqrt(1.0 / fan_in) / initfill.TRUNC_STD_CORRECTION
     return std, math.sqrt(3.0) * std
 
 
@@ -346,7 +358,7 @@ def _jax(op: str, dtype: str) -> Callable[[Workspace, int], Callable0]:
 def _op_dtype(op: str, dtype: str) -> str | None:
     """The dtype ``op`` writes for a requested float ``dtype`` (None: not measured)."""
     if op == "bits":
-        return _BITS_DTYPE.get(dtype)
+        return BITS_DTYPE.get(dtype)
     return dtype
 
 
@@ -363,7 +375,7 @@ def fill_cases(op: str, dtype: str, threads: tuple[int, ...],
     threads : tuple of int
         Thread counts, ascending.
     peers : dict
-        Library versions, None where absent (:func:`~initfill._bench_machine.peer_versions`).
+        Library versions, None where absent (:func:`.machine.peer_versions`).
     jax_x64 : bool, optional
         Whether JAX has 64-bit types enabled (looked up when JAX is present).
 
