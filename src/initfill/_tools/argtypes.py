@@ -20,7 +20,6 @@ def checked(parse: Callable[[str], T]) -> Callable[[str], T]:
             return parse(text)
         except ValueError as e:
             raise argparse.ArgumentTypeError(str(e)) from None
-    convert.__name__ = getattr(parse, "__name__", "value")
     return convert
 
 

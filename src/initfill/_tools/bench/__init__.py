@@ -1,7 +1,9 @@
 """``initfill bench``: initfill's fill speed next to its installed peers, on this machine.
 
-- :mod:`.cases`: what is measured (operations, dtypes) and how each implementation
-  (initfill, NumPy, SciPy, torch, JAX) performs it, on a shared :class:`~.cases.Workspace`;
+- :mod:`.cases`: what is measured (operations, dtypes, :class:`~.cases.Case`) and the
+  shared :class:`~.cases.Workspace` of buffers;
+- :mod:`.implementations`: how initfill and each peer (NumPy, SciPy, torch, JAX)
+  performs each operation, and the cases of each operation;
 - :mod:`.options`: :class:`~.options.BenchOptions` and the ``--size``/``--only`` parsers;
 - :mod:`.run`: the planner (:func:`~.run.plan`, also used by ``benches/``) and the runner;
 - :mod:`.report`: the text report, JSON document and bar chart;

@@ -1,6 +1,7 @@
 """``initfill bench``'s measurements: :func:`run_bench` plans them (:func:`plan`, from
-the cases of :mod:`.cases`), times each (median of ``repeat`` calls after one warm-up
-call) and returns a :class:`BenchResult`; :mod:`.report` renders and saves it.
+the cases of :mod:`.implementations`), times each (median of ``repeat`` calls after
+one warm-up call) and returns a :class:`BenchResult`; :mod:`.report` renders and
+saves it.
 
 Per-measurement time cap: a measurement whose ``repeat + 1`` calls would take more
 than ``max_seconds`` (estimated from a call on 2**16 elements) runs on a smaller
@@ -22,17 +23,8 @@ import numpy as np
 
 import initfill
 
-from .cases import (
-    DTYPES,
-    FLOAT_OF_BITS,
-    Case,
-    Measurement,
-    Workspace,
-    fill_cases,
-    fresh_cases,
-    jax_has_x64,
-    reference_cases,
-)
+from .cases import DTYPES, FLOAT_OF_BITS, Case, Measurement, Workspace
+from .implementations import fill_cases, fresh_cases, jax_has_x64, reference_cases
 from .machine import machine_info
 from .options import BenchOptions
 

@@ -106,7 +106,6 @@ def activation(name: str) -> tuple[Fn, Deriv]:
     return f, df
 
 
-
 @dataclass(frozen=True)
 class Pass:
     """Everything one forward and backward pass computed.
