@@ -5,8 +5,8 @@ Run from the repository root::
 
     python -m pytest benches --benchmark-only
 
-The cases come from ``initfill._bench.plan``, the planner of ``initfill bench``, so
-both cover the same ground: every distribution (uniform, normal, truncated normal
+The cases come from ``initfill._tools.bench.run.plan``, the planner of ``initfill
+bench``, so both cover the same ground: every distribution (uniform, normal, truncated normal
 +-2 sd, raw bits) and initializer (Xavier/Kaiming uniform and normal, LeCun normal,
 on a 2-D (fan_out, fan_in) buffer), per dtype and thread count, for initfill and its
 peers (NumPy's ``Generator`` (PCG64) with ``out=`` on one thread, NumPy + SciPy's
@@ -40,9 +40,15 @@ import sys
 import pytest
 
 import initfill
-from initfill._bench import BenchOptions, capped_size, plan, set_case_threads
-from initfill._bench_cases import Case, Workspace
-from initfill._bench_machine import available_cpus, peer_versions
+from initfill._tools.bench.cases import Case, Workspace
+from initfill._tools.bench.machine import peer_versions
+from initfill._tools.bench.options import BenchOptions
+from initfill._tools.bench.run import (
+    capped_size,
+    plan,
+    set_case_threads,
+    thread_counts_restored,
+)
 
 pytest.importorskip("pytest_benchmark", reason="the benchmarks need pytest-benchmark")
 
@@ -50,7 +56,7 @@ OPTIONS = BenchOptions(
     size=1 << int(os.environ.get("INITFILL_BENCH_LOG2N", "24")),
     dtypes=tuple(os.environ.get("INITFILL_BENCH_DTYPES",
                                 "float32,float64,bfloat16").split(",")),
-    threads=tuple(sorted({1, available_cpus()})),
+    threads=tuple(sorted({1, initfill.available_cpus()})),
     repeat=int(os.environ.get("INITFILL_BENCH_ROUNDS", "5")),
     max_seconds=float(os.environ.get("INITFILL_BENCH_MAX_SECONDS", "2")),
 )
@@ -72,13 +78,8 @@ def workspace():
 @pytest.fixture
 def threads():
     """Restores initfill's (and torch's) thread count after a case changed it."""
-    before = initfill.get_num_threads()
-    torch = sys.modules.get("torch")
-    torch_before = torch.get_num_threads() if torch is not None else None
-    yield
-    initfill.set_num_threads(before)
-    if torch_before is not None:
-        torch.set_num_threads(torch_before)
+    with thread_counts_restored(with_torch="torch" in sys.modules):
+        yield
 
 
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])

@@ -17,7 +17,7 @@ import pytest
 torch = pytest.importorskip("torch", reason="the model benchmark needs torch")
 
 import initfill.torch as it  # noqa: E402
-from initfill._model_bench import MODEL_SIZES, llama_shaped  # noqa: E402
+from initfill._tools.bench.model_init import MODEL_SIZES, llama_shaped  # noqa: E402
 
 DIMS = dict(MODEL_SIZES["1b"])
 DIMS["layers"] = int(os.environ.get("INITFILL_BENCH_MODEL_LAYERS", DIMS["layers"]))

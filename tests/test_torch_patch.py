@@ -223,7 +223,7 @@ def test_init_module_standard_layers():
 
 
 def test_small_llama_shape_meta_flow():
-    from initfill._model_bench import llama_shaped
+    from initfill._tools.bench.model_init import llama_shaped
 
     with torch.device("meta"):
         m = llama_shaped(hidden=64, intermediate=96, layers=2, vocab=100)
@@ -262,7 +262,7 @@ def test_torch_generator_in_drop_in_is_reproducible_under_patch():
 
 
 def test_model_bench_function_runs_small():
-    from initfill._model_bench import format_model_bench, model_bench
+    from initfill._tools.bench.model_init import format_model_bench, model_bench
 
     r = model_bench(hidden=32, intermediate=48, layers=1, vocab=50)
     assert r["params"] == 50 * 32 * 2 + 4 * 32 * 32 + 3 * 32 * 48 + 3 * 2 * 32

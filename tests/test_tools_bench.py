@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from initfill import _bench, _bench_cases, _cli
+import initfill
+from initfill._tools import cli
+from initfill._tools.bench import cases, options, run
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = ["bench", "--size", "4096", "--repeat", "1"]
@@ -23,7 +25,7 @@ HAVE_MPL = importlib.util.find_spec("matplotlib") is not None
 
 
 def _run(argv, capsys):
-    rc = _cli.main(TINY + argv)
+    rc = cli.main(TINY + argv)
     out, err = capsys.readouterr()
     return rc, out, err
 
@@ -63,15 +65,18 @@ def test_header_table_and_progress(capsys):
 
 def test_json_fields_and_consistency(tmp_path, capsys):
     path = tmp_path / "out.json"
+    before = initfill.get_num_threads()
     rc, out, _ = _run(["--dtype", "float32", "--threads", "1", "--json", str(path)], capsys)
     assert rc == 0 and f"wrote {path}" in out
+    assert initfill.get_num_threads() == before         # the run gave the count back
     doc = json.loads(path.read_text())
-    assert doc["machine"]["cpu"] and doc["machine"]["simd_level"]
-    assert doc["machine"]["available_cpus"] >= 1
+    assert doc["machine"]["cpu"]
+    assert doc["machine"]["simd_level"] == initfill.simd_level()
+    assert doc["machine"]["available_cpus"] == initfill.available_cpus()
     assert doc["options"]["size"] == 4096 and doc["options"]["repeat"] == 1
     rows = doc["rows"]
     ops = {r["op"] for r in rows}
-    assert set(_bench_cases.OPS) <= ops | {"store"}
+    assert set(cases.OPS) <= ops | {"store"}
     base = {(r["group"], r["op"], r["dtype"], r["threads"]): r
             for r in rows if r["impl"] == "initfill"}
     store = {r["threads"]: r for r in rows if r["group"] == "reference"}
@@ -82,7 +87,7 @@ def test_json_fields_and_consistency(tmp_path, capsys):
         assert r["size"] == 4096
         assert r["ns_per_elem"] > 0 and math.isfinite(r["ns_per_elem"])
         assert r["gb_per_s"] > 0 and math.isfinite(r["gb_per_s"])
-        itemsize = np.dtype(_bench_cases.DTYPES.get(r["dtype"], r["dtype"])).itemsize
+        itemsize = np.dtype(cases.DTYPES.get(r["dtype"], r["dtype"])).itemsize
         assert r["gb_per_s"] == pytest.approx(r["size"] * itemsize / r["seconds"] / 1e9)
         assert r["bw_fraction"] == pytest.approx(
             r["gb_per_s"] / store[r["threads"]]["gb_per_s"])
@@ -103,27 +108,27 @@ def test_only_filters(capsys):
 
 
 def test_select_ops_substrings():
-    assert _bench.select_ops(["normal"]) == ("normal", "trunc_normal", "xavier_normal",
+    assert options.select_ops(["normal"]) == ("normal", "trunc_normal", "xavier_normal",
                                              "kaiming_normal", "lecun_normal")
-    assert _bench.select_ops(["fresh", "bits"]) == ("bits", "fresh")
+    assert options.select_ops(["fresh", "bits"]) == ("bits", "fresh")
     with pytest.raises(ValueError, match="matches no operation"):
-        _bench.select_ops(["gamma"])
+        options.select_ops(["gamma"])
 
 
 @pytest.mark.parametrize("text, n", [("16777216", 1 << 24), ("2**26", 1 << 26),
                                      ("2^10", 1024), ("64M", 64 << 20), ("4k", 4096)])
 def test_parse_size(text, n):
-    assert _bench.parse_size(text) == n
+    assert options.parse_size(text) == n
 
 
 @pytest.mark.parametrize("argv", [
     ["--size", "0"], ["--size", "lots"], ["--dtype", "int8"], ["--threads", "0"],
     ["--threads", "1,x"], ["--only", "gamma"], ["--repeat", "0"], ["--max-seconds", "-1"],
-    ["--model-size", "huge"], ["--frobnicate"],
+    ["--model-size", "huge"], ["--frobnicate"], ["--threads", str(initfill.MAX_THREADS + 1)],
 ])
 def test_bad_options_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as e:
-        _cli.main(TINY + argv)
+        cli.main(TINY + argv)
     assert e.value.code == 2
     assert "error:" in capsys.readouterr().err
 
@@ -163,7 +168,7 @@ def test_plot_without_matplotlib(tmp_path, monkeypatch, capsys):
 
 def test_capped_size_is_reported(capsys, monkeypatch):
     # A measurement slower than --max-seconds runs on fewer elements, not below the floor.
-    monkeypatch.setattr(_bench, "MIN_CAPPED_SIZE", 1 << 16)
+    monkeypatch.setattr(run, "MIN_CAPPED_SIZE", 1 << 16)
     rc, out, _ = _run(["--size", "2**18", "--only", "trunc_normal", "--dtype", "float32",
                        "--threads", "1", "--max-seconds", "1e-9"], capsys)
     assert rc == 0
@@ -236,7 +241,7 @@ def test_torch_peer_rows(capsys):
 @pytest.mark.skipif(not HAVE_TORCH, reason="torch is not installed: --model needs it")
 def test_model_tiny(tmp_path, capsys):
     path = tmp_path / "model.json"
-    rc = _cli.main(["bench", "--model", "--model-size", "tiny", "--model-layers", "1",
+    rc = cli.main(["bench", "--model", "--model-size", "tiny", "--model-layers", "1",
                     "--threads", "1", "--json", str(path)])
     out = capsys.readouterr().out
     assert rc == 0
@@ -257,7 +262,7 @@ def test_model_without_torch(monkeypatch, capsys):
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "torch" else real(name, *a))
-    rc = _cli.main(["bench", "--model", "--model-size", "tiny"])
+    rc = cli.main(["bench", "--model", "--model-size", "tiny"])
     assert rc == 1
     assert "--model needs PyTorch, which is not installed" in capsys.readouterr().err
 
@@ -279,7 +284,7 @@ def test_progress_rewrites_one_line_on_a_terminal():
             return True
 
     s = Tty()
-    bar = _bench._Progress(s, 2)
+    bar = run.Progress(s, 2)
     bar("a long first measurement")
     bar("short")
     bar.close()

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 import initfill
-from initfill import _study as S
+from initfill._tools import study as S
+from initfill._tools.plotting import MatplotlibMissing
 from initfill import initializers as I
 
 W, B = 64, 128
@@ -228,15 +229,20 @@ def test_initializer_objects_are_accepted():
     assert r.traces[0].label == "Orthogonal(gain=1.0, seed=None)"
 
 
-def test_format_table(tanh_study):
-    text = S.format_table(tanh_study)
-    lines = text.splitlines()
-    assert lines[0].startswith("initfill study: depth 9, width 64, batch 128, activation tanh")
-    assert "std of activations a_l (forward)" in text
-    assert "std of weight gradients dL/dW_l" in text
-    head = next(ln for ln in lines if ln.startswith("layer"))
-    assert head.split() == ["layer", "zeros", "normal:0.01", "normal:1.0", "xavier", "he"]
-    assert sum(ln.split()[0] == "9" for ln in lines if ln.strip()) == 3
+def test_format_table_holds_the_traces(tanh_study):
+    # three tables (activations, dL/dh, dL/dW), a column per initializer in the order
+    # given, a row per layer; every cell is the trace's value to 3 significant digits
+    lines = S.format_table(tanh_study).splitlines()
+    starts = [k for k, ln in enumerate(lines) if ln.startswith("layer")]
+    assert len(starts) == 3
+    labels = [t.label for t in tanh_study.traces]
+    for k, field in zip(starts, ("act_std", "grad_std", "weight_grad_std")):
+        assert lines[k].split() == ["layer"] + labels
+        body = [ln.split() for ln in lines[k + 1:k + 1 + tanh_study.depth]]
+        assert [int(r[0]) for r in body] == list(range(1, tanh_study.depth + 1))
+        for col, t in enumerate(tanh_study.traces, start=1):
+            got = np.array([float(r[col]) for r in body])
+            assert np.allclose(got, getattr(t, field), rtol=5e-3, atol=0), (field, t.label)
 
 
 def test_plot_writes_png(tmp_path, tanh_study):
@@ -252,6 +258,6 @@ def test_plot_without_matplotlib_says_so(tmp_path, tanh_study, monkeypatch):
         if name == "matplotlib" or name.startswith("matplotlib."):
             monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)     # import fails
-    with pytest.raises(ImportError, match="pip install matplotlib"):
+    with pytest.raises(MatplotlibMissing, match="pip install matplotlib"):
         S.plot_study(tanh_study, str(tmp_path / "x.png"))
     assert not (tmp_path / "x.png").exists()

@@ -1,20 +1,21 @@
-"""The ``initfill`` command (``initfill._cli.main`` and ``python -m initfill``)."""
+"""The ``initfill`` command (``initfill.cli.main`` and ``python -m initfill``)."""
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from initfill import _cli
+from initfill._tools import cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["study", "--depth", "3", "--width", "16", "--batch", "8"]
 
 
 def test_study_prints_table(capsys):
-    rc = _cli.main(SMALL + ["--activation", "relu", "--init", "zeros,he", "--seed", "4"])
+    rc = cli.main(SMALL + ["--activation", "relu", "--init", "zeros,he", "--seed", "4"])
     out = capsys.readouterr().out
     assert rc == 0
     assert "depth 3, width 16, batch 8, activation relu, seed 4" in out
@@ -23,7 +24,7 @@ def test_study_prints_table(capsys):
 
 
 def test_study_defaults(capsys):
-    args = _cli.build_parser().parse_args(["study"])
+    args = cli.build_parser().parse_args(["study"])
     assert (args.depth, args.width, args.batch, args.activation, args.seed, args.plot) == \
         (9, 256, 256, "tanh", 0, None)
     assert args.init == "zeros,normal:0.01,normal:1.0,xavier,he"
@@ -34,26 +35,26 @@ def test_study_defaults(capsys):
 ])
 def test_bad_option_values_exit_2(argv, capsys):
     with pytest.raises(SystemExit) as e:
-        _cli.main(argv)
+        cli.main(argv)
     assert e.value.code == 2
 
 
 def test_bad_activation_or_init(capsys):
-    assert _cli.main(SMALL + ["--activation", "softplus"]) == 2
+    assert cli.main(SMALL + ["--activation", "softplus"]) == 2
     assert "unknown activation 'softplus'" in capsys.readouterr().err
-    assert _cli.main(SMALL + ["--init", "he,bogus"]) == 2
+    assert cli.main(SMALL + ["--init", "he,bogus"]) == 2
     assert "unknown init spec 'bogus'" in capsys.readouterr().err
 
 
 def test_no_command_prints_help(capsys):
-    assert _cli.main([]) == 2
+    assert cli.main([]) == 2
     assert "study" in capsys.readouterr().err
 
 
 def test_plot(tmp_path, capsys):
     pytest.importorskip("matplotlib")
     out = tmp_path / "s.png"
-    assert _cli.main(SMALL + ["--plot", str(out)]) == 0
+    assert cli.main(SMALL + ["--plot", str(out)]) == 0
     assert out.read_bytes()[:4] == b"\x89PNG"
     assert f"wrote {out}" in capsys.readouterr().out
 
@@ -64,7 +65,7 @@ def test_plot_without_matplotlib(tmp_path, capsys, monkeypatch):
             monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     out = tmp_path / "s.png"
-    assert _cli.main(SMALL + ["--plot", str(out)]) == 1
+    assert cli.main(SMALL + ["--plot", str(out)]) == 1
     captured = capsys.readouterr()
     assert "std of activations" in captured.out          # the table still comes
     assert "needs matplotlib" in captured.err and "pip install matplotlib" in captured.err
@@ -73,7 +74,7 @@ def test_plot_without_matplotlib(tmp_path, capsys, monkeypatch):
 
 def test_plot_unwritable(tmp_path, capsys):
     pytest.importorskip("matplotlib")
-    assert _cli.main(SMALL + ["--plot", str(tmp_path / "no" / "dir" / "s.png")]) == 1
+    assert cli.main(SMALL + ["--plot", str(tmp_path / "no" / "dir" / "s.png")]) == 1
     assert "cannot write" in capsys.readouterr().err
 
 
@@ -84,8 +85,15 @@ def test_python_dash_m():
     assert "std of activations a_l" in proc.stdout
 
 
-def test_console_script_entry_point_is_declared():
+def test_console_script_entry_point_is_the_command():
     tomllib = pytest.importorskip("tomllib")
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    assert meta["project"]["scripts"]["initfill"] == "initfill._cli:main"
-    assert callable(_cli.main)
+    module, _, attr = meta["project"]["scripts"]["initfill"].partition(":")
+    assert getattr(importlib.import_module(module), attr) is cli.main
+
+
+def test_plot_needs_only_the_bench_extra():
+    tomllib = pytest.importorskip("tomllib")
+    meta = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    bench = meta["project"]["optional-dependencies"]["bench"]
+    assert any(req.split(">")[0].split("=")[0].strip() == "matplotlib" for req in bench)

@@ -8,7 +8,9 @@ import subprocess
 import sys
 from typing import Any
 
-__all__ = ["available_cpus", "cpu_flags", "cpu_model", "format_machine", "machine_info", "peer_versions"]
+import initfill
+
+__all__ = ["cpu_flags", "cpu_model", "format_machine", "machine_info", "peer_versions"]
 
 #: CPU features that matter to initfill's kernels, in the order they are shown.
 _INTERESTING_FLAGS = ("avx2", "fma", "f16c", "avx512f", "avx512bw", "avx512_bf16",
@@ -31,15 +33,6 @@ def _cpuinfo() -> dict[str, str]:
         key, _, value = line.partition(":")
         out.setdefault(key.strip(), value.strip())
     return out
-
-
-def available_cpus() -> int:
-    """Return the number of CPUs this process may run on (its affinity mask, where the
-    platform has one), the default top thread count of ``initfill bench``."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
 
 
 def cpu_model() -> str:
@@ -116,19 +109,16 @@ def machine_info() -> dict[str, Any]:
     dict
         ``cpu``, ``cpu_flags``, ``logical_cpus`` (``os.cpu_count()``),
         ``available_cpus`` (the CPUs this process may run on), ``simd_level`` (the
-        kernel level initfill chose; "scalar" before SIMD kernels exist),
+        kernel level initfill chose),
         ``initfill_threads``, ``platform``, ``python``, ``initfill`` and ``peers``
         (library versions, None where absent).
     """
-    import initfill
-
-    simd = getattr(initfill, "simd_level", lambda: "scalar")()
     return {
         "cpu": cpu_model(),
         "cpu_flags": cpu_flags(),
         "logical_cpus": os.cpu_count() or 1,
-        "available_cpus": available_cpus(),
-        "simd_level": str(simd),
+        "available_cpus": initfill.available_cpus(),
+        "simd_level": str(initfill.simd_level()),
         "initfill_threads": initfill.get_num_threads(),
         "platform": platform.platform(),
         "python": platform.python_version(),

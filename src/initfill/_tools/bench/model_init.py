@@ -1,7 +1,7 @@
 """Whole-model initialization benchmark: a Llama-shaped model of about 1B parameters.
 
-Used by ``benches/bench_model.py`` and meant for ``initfill bench --model``.  Needs
-torch; imports it only when called.
+Used by ``initfill bench --model`` and ``benches/bench_model.py``.  Needs torch;
+imports it only when called.
 
 The model: token embedding (vocab x hidden), `layers` blocks of q/k/v/o projections
 (hidden x hidden) and gate/up/down projections (hidden <-> intermediate), no biases,
@@ -15,6 +15,10 @@ import gc
 import time
 from collections.abc import Callable
 from typing import Any
+
+from ..plotting import figure_class, save_figure
+
+__all__ = ["MODEL_SIZES", "format_model_bench", "llama_shaped", "model_bench", "plot_model"]
 
 #: Model dimensions by name, for ``initfill bench --model-size``: ``1b`` is the
 #: ~1B-parameter default; ``small`` (~0.1B) and ``tiny`` (a few thousand parameters,
@@ -207,3 +211,29 @@ def format_model_bench(res: dict[str, Any]) -> str:
         lines.append(f"  init_module_ path / first-touch floor        "
                      f"{res['init_module_over_floor']:7.2f}x")
     return "\n".join(lines)
+
+
+_BARS = (("torch: meta -> to_empty -> reset_parameters", "meta_to_empty_reset_parameters"),
+         ("initfill: meta -> to_empty -> init_module_", "meta_to_empty_init_module"),
+         ("torch: construction", "construct_torch"),
+         ("initfill: construction inside patch()", "construct_patch"),
+         ("floor: meta -> to_empty -> zero_()", "meta_to_empty_zero"))
+
+
+def plot_model(res: dict[str, Any], path: str, title: str) -> None:
+    """Write :func:`model_bench`'s timings as a horizontal bar chart (seconds, wall clock).
+
+    Raises
+    ------
+    MatplotlibMissing
+        matplotlib is not installed.
+    OSError
+        The file cannot be written.
+    """
+    bars = [(label, res[key]) for label, key in _BARS if key in res]
+    fig = figure_class()(figsize=(9, 0.5 * len(bars) + 1.5), layout="constrained")
+    ax = fig.subplots()
+    ax.barh([b[0] for b in bars][::-1], [b[1] for b in bars][::-1])
+    ax.set_xlabel("seconds (wall clock, lower is better)")
+    ax.set_title(title, fontsize="medium")
+    save_figure(fig, path)

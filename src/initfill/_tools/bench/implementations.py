@@ -1,136 +1,27 @@
-"""What ``initfill bench`` measures: the operations, and how initfill and each peer
-(NumPy, SciPy, PyTorch, JAX) performs them.
+"""How initfill and each peer (NumPy, SciPy, PyTorch, JAX) performs each operation of
+``initfill bench``, and the :class:`~.cases.Case` list of each operation and dtype.
 
-A :class:`Case` is one measurement: an operation on one dtype at one thread count by
-one implementation.  Its ``make(ws, n)`` returns the zero-argument callable that is
-timed, filling ``n`` elements of the :class:`Workspace`'s preallocated buffers.
+Each ``_<implementation>(op, dtype)`` returns ``make(ws, n)``, which returns the timed
+call on ``n`` elements of the :class:`~.cases.Workspace`.
 """
 from __future__ import annotations
 
 import importlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 import initfill
 
-__all__ = ["DISTRIBUTIONS", "DTYPES", "INITIALIZERS", "OPS", "Case", "Workspace",
-           "fill_cases", "fresh_cases", "init_shape", "jax_has_x64", "reference_cases"]
+from .cases import BITS_DTYPE, DTYPES, INITIALIZERS, Case, Timed, Workspace
 
-#: dtypes the benchmark knows, with their NumPy storage (bfloat16: raw uint16).
-DTYPES: dict[str, np.dtype] = {"float32": np.dtype(np.float32),
-                               "float64": np.dtype(np.float64),
-                               "float16": np.dtype(np.float16),
-                               "bfloat16": np.dtype(np.uint16)}
-DISTRIBUTIONS = ("uniform", "normal", "trunc_normal", "bits")
-INITIALIZERS = ("xavier_uniform", "xavier_normal", "kaiming_uniform", "kaiming_normal",
-                "lecun_normal")
-#: Every operation name ``--only`` can select ("fresh": fresh memory).
-OPS = DISTRIBUTIONS + INITIALIZERS + ("fresh",)
+__all__ = ["fill_cases", "fresh_cases", "init_shape", "jax_has_x64", "reference_cases"]
 
-_BITS_DTYPE = {"float32": "uint32", "float64": "uint64"}   # bits_ of the same width
-_TRUNC_SD = 0.87962566103423978        # std of N(0, 1) cut to [-2, 2] (Keras, JAX)
 _SEED = 12345
 
-Callable0 = Callable[[], Any]
-
-
-@dataclass(frozen=True)
-class Case:
-    """One measurement.
-
-    Attributes
-    ----------
-    group : str
-        ``"fill"`` (into a preallocated, touched buffer), ``"fresh"`` (a new buffer
-        per call) or ``"reference"`` (``ndarray.fill``, the store bandwidth).
-    op : str
-        The operation (one of :data:`OPS`, or ``"store"`` for the reference).
-    dtype : str
-        The dtype written (``uint32``/``uint64`` for ``bits``).
-    threads : int
-        initfill's thread count, or torch's; 1 for single-threaded peers.
-    impl : str
-        ``initfill``, ``numpy``, ``scipy``, ``torch``, ``jax``.
-    call : str
-        What is called, e.g. ``"Tensor.normal_"``.
-    make : callable
-        ``make(ws, n) -> fn``: the timed zero-argument call on ``n`` elements.
-    note : str
-        E.g. "allocates its result", "XLA's own threads".
-    """
-
-    group: str
-    op: str
-    dtype: str
-    threads: int
-    impl: str
-    call: str
-    make: Callable[[Workspace, int], Callable0] = field(compare=False, repr=False)
-    note: str = ""
-
-    @property
-    def label(self) -> str:
-        """A one-line description for progress messages."""
-        t = f"{self.threads} thread" + ("s" if self.threads > 1 else "")
-        return f"{self.op} {self.dtype} {t}: {self.impl} {self.call}"
-
-
-class Workspace:
-    """Preallocated buffers of ``size`` elements, one per dtype, touched once.
-
-    NumPy buffers are shared by initfill, NumPy and SciPy; torch gets its own tensors
-    (allocated on first use, zeroed once) so that bfloat16 needs no conversion.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._np: dict[str, np.ndarray] = {}
-        self._torch: dict[str, Any] = {}
-        self._pools: dict[int, Any] = {}
-
-    def pool(self, threads: int) -> Any:
-        """A ``ThreadPoolExecutor`` of ``threads`` workers, kept until :meth:`close`."""
-        if threads not in self._pools:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._pools[threads] = ThreadPoolExecutor(threads)
-        return self._pools[threads]
-
-    def close(self) -> None:
-        """Shut the thread pools down and drop the buffers."""
-        for p in self._pools.values():
-            p.shutdown()
-        self._pools.clear()
-        self._np.clear()
-        self._torch.clear()
-
-    def array(self, dtype: str, n: int, shape: tuple[int, ...] | None = None) -> np.ndarray:
-        """The first ``n`` elements of the ``dtype`` buffer (its storage dtype), shaped."""
-        base = dtype if dtype in DTYPES else {"uint32": "float32", "uint64": "float64"}[dtype]
-        buf = self._np.get(base)
-        if buf is None:
-            buf = np.empty(self.size, DTYPES[base])
-            buf.fill(0)
-            self._np[base] = buf
-        out = buf[:n]
-        if dtype in ("uint32", "uint64"):
-            out = out.view(dtype)
-        return out.reshape(shape) if shape is not None else out
-
-    def tensor(self, dtype: str, n: int, shape: tuple[int, ...] | None = None) -> Any:
-        """The first ``n`` elements of the torch buffer of ``dtype``, shaped."""
-        import torch
-
-        t = self._torch.get(dtype)
-        if t is None:
-            t = torch.zeros(self.size, dtype=getattr(torch, dtype))
-            self._torch[dtype] = t
-        out = t[:n]
-        return out.view(shape) if shape is not None else out
+Make = Callable[[Workspace, int], Timed]
 
 
 def init_shape(n: int) -> tuple[int, int]:
@@ -150,7 +41,7 @@ def _std_bound(op: str, shape: tuple[int, int]) -> tuple[float, float]:
     elif op.startswith("kaiming"):
         std = math.sqrt(2.0) / math.sqrt(fan_in)     # default: leaky_relu(0) gain sqrt(2)
     else:                                             # lecun_normal: truncated, Keras' s
-        std = math.sqrt(1.0 / fan_in) / _TRUNC_SD
+        std = math.sqrt(1.0 / fan_in) / initfill.TRUNC_STD_CORRECTION
     return std, math.sqrt(3.0) * std
 
 
@@ -171,8 +62,8 @@ _IF_CALLS = {"uniform": "Generator.uniform_", "normal": "Generator.normal_",
              "lecun_normal": "lecun_normal_"}
 
 
-def _initfill(op: str, dtype: str) -> Callable[[Workspace, int], Callable0]:
-    def make(ws: Workspace, n: int) -> Callable0:
+def _initfill(op: str, dtype: str) -> Make:
+    def make(ws: Workspace, n: int) -> Timed:
         x = ws.array(dtype, n, _shape_for(op, n))
         g = initfill.Generator(_SEED)
         kw = _kw(dtype)
@@ -191,7 +82,7 @@ def _initfill(op: str, dtype: str) -> Callable[[Workspace, int], Callable0]:
 
 # --- NumPy and SciPy -------------------------------------------------------------------
 
-def _numpy(op: str, dtype: str) -> tuple[str, Callable[[Workspace, int], Callable0], str]:
+def _numpy(op: str, dtype: str) -> tuple[str, Make, str]:
     """(call, make, note) of NumPy's way to do ``op`` (float32/float64 only)."""
     uniform = op in ("uniform", "xavier_uniform", "kaiming_uniform")
     if op == "bits":
@@ -203,7 +94,7 @@ def _numpy(op: str, dtype: str) -> tuple[str, Callable[[Workspace, int], Callabl
     if op in INITIALIZERS:
         call += ", x*=2b, x-=b" if uniform else ", x*=std"
 
-    def make(ws: Workspace, n: int) -> Callable0:
+    def make(ws: Workspace, n: int) -> Timed:
         x = ws.array(dtype, n, _shape_for(op, n))
         rng = np.random.Generator(np.random.PCG64(_SEED))
         if op == "bits":
@@ -226,10 +117,10 @@ def _numpy(op: str, dtype: str) -> tuple[str, Callable[[Workspace, int], Callabl
     return call, make, note
 
 
-def _ndtri(op: str, dtype: str) -> Callable[[Workspace, int], Callable0]:
+def _ndtri(op: str, dtype: str) -> Make:
     """NumPy uniform + ``scipy.special.ndtri``: initfill's truncated-normal algorithm
     written with vectorised NumPy, in place."""
-    def make(ws: Workspace, n: int) -> Callable0:
+    def make(ws: Workspace, n: int) -> Timed:
         from scipy.special import ndtr, ndtri
 
         x = ws.array(dtype, n, _shape_for(op, n))
@@ -248,8 +139,8 @@ def _ndtri(op: str, dtype: str) -> Callable[[Workspace, int], Callable0]:
     return make
 
 
-def _truncnorm(dtype: str) -> Callable[[Workspace, int], Callable0]:
-    def make(ws: Workspace, n: int) -> Callable0:
+def _truncnorm(dtype: str) -> Make:
+    def make(ws: Workspace, n: int) -> Timed:
         from scipy.stats import truncnorm
 
         x = ws.array(dtype, n)
@@ -272,8 +163,8 @@ _TORCH_CALLS = {"uniform": "Tensor.uniform_", "normal": "Tensor.normal_",
                 "lecun_normal": "nn.init.trunc_normal_(std, +-2std)"}
 
 
-def _torch(op: str, dtype: str) -> Callable[[Workspace, int], Callable0]:
-    def make(ws: Workspace, n: int) -> Callable0:
+def _torch(op: str, dtype: str) -> Make:
+    def make(ws: Workspace, n: int) -> Timed:
         import torch
 
         t = ws.tensor(dtype, n, _shape_for(op, n))
@@ -315,8 +206,8 @@ def jax_has_x64() -> bool:
         return bool(getattr(jax.config, "jax_enable_x64", False))
 
 
-def _jax(op: str, dtype: str) -> Callable[[Workspace, int], Callable0]:
-    def make(ws: Workspace, n: int) -> Callable0:
+def _jax(op: str, dtype: str) -> Make:
+    def make(ws: Workspace, n: int) -> Timed:
         jax = importlib.import_module("jax")
         jnp = importlib.import_module("jax.numpy")
         dt = getattr(jnp, dtype)
@@ -346,7 +237,7 @@ def _jax(op: str, dtype: str) -> Callable[[Workspace, int], Callable0]:
 def _op_dtype(op: str, dtype: str) -> str | None:
     """The dtype ``op`` writes for a requested float ``dtype`` (None: not measured)."""
     if op == "bits":
-        return _BITS_DTYPE.get(dtype)
+        return BITS_DTYPE.get(dtype)
     return dtype
 
 
@@ -363,7 +254,7 @@ def fill_cases(op: str, dtype: str, threads: tuple[int, ...],
     threads : tuple of int
         Thread counts, ascending.
     peers : dict
-        Library versions, None where absent (:func:`~initfill._bench_machine.peer_versions`).
+        Library versions, None where absent (:func:`.machine.peer_versions`).
     jax_x64 : bool, optional
         Whether JAX has 64-bit types enabled (looked up when JAX is present).
 
@@ -404,8 +295,8 @@ def reference_cases(dtype: str, threads: tuple[int, ...]) -> list[Case]:
     """``ndarray.fill`` on the shared buffer, at every thread count (more than one
     thread: one slice per Python thread, NumPy releases the GIL while it stores;
     inline below 2**15 elements per thread, as initfill)."""
-    def make_for(t: int) -> Callable[[Workspace, int], Callable0]:
-        def make(ws: Workspace, n: int) -> Callable0:
+    def make_for(t: int) -> Make:
+        def make(ws: Workspace, n: int) -> Timed:
             x = ws.array(dtype, n)
             if t == 1 or n < t << 15:
                 return lambda: x.fill(1)
@@ -429,11 +320,11 @@ def fresh_cases(dtype: str, threads: tuple[int, ...]) -> list[Case]:
     storage = DTYPES[dtype]
     kw = _kw(dtype)
 
-    def make_if(ws: Workspace, n: int) -> Callable0:
+    def make_if(ws: Workspace, n: int) -> Timed:
         g = initfill.Generator(_SEED)
         return lambda: g.normal_(np.empty(n, storage), **kw)
 
-    def make_ones(ws: Workspace, n: int) -> Callable0:
+    def make_ones(ws: Workspace, n: int) -> Timed:
         return lambda: np.ones(n, storage)
 
     t = max(threads)
