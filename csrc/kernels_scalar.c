@@ -1,4 +1,4 @@
-/* kernels.c - per-element arithmetic of every distribution and output type.
+/* kernels_scalar.c - the scalar level: per-element arithmetic of every distribution and output type.
  *
  * One Philox block (4 x 32 bits) yields 4 values of a 32-bit output type or 2 of a
  * 64-bit one; element i of a stream comes from block i / 4 (or i / 2).  A fill that
@@ -28,6 +28,7 @@
 #include "fmath.h"
 #include "half.h"
 #include "philox.h"
+#include "uniform_bits.h"
 
 /* ------------------------------------------------------------------ uniform */
 
@@ -120,13 +121,13 @@ static double tn_far_tail(const initfill_plan *p, double u) {
  * every u lattice used here. */
 IF_INLINE double tn_value(const initfill_plan *p, double u) {
     double z;
-    if (IF_LIKELY(p->mode == 0)) {
+    if (IF_LIKELY(p->mode == IF_TN_INVERSE_CDF)) {
         const double v = p->sign > 0.0 ? u : 1.0 - u;
         const double pr = p->pa + v * p->z;
         z = pr <= 0.5 ? if_ppnd(pr) : -if_ppnd(p->qb + (1.0 - v) * p->z);
-    } else if (p->mode == 1) {
+    } else if (p->mode == IF_TN_FAR_TAIL) {
         z = -tn_far_tail(p, p->sign > 0.0 ? 1.0 - u : u);
-    } else {
+    } else { /* IF_TN_FLAT */
         return p->lo + p->span * u;
     }
     return p->mean + p->std * (p->sign * z);
