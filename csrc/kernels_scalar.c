@@ -178,7 +178,8 @@ IF_DEFINE_HALF_BLK(blk_trunc_bf16, blk_trunc_f32, if_f32_to_bf16)
 
 #define IF_DEFINE_GEN(NAME, T, EPB, BLOCK)                                          \
     static void NAME(const initfill_plan *p, uint64_t seed, uint64_t stream,        \
-                     uint64_t first, size_t n, T *out) {                            \
+                     uint64_t first, size_t n, void *out_) {                        \
+        T *out = out_;                                                              \
         uint64_t blk = first / (EPB);                                               \
         const size_t skip = (size_t)(first % (EPB));                                \
         uint32_t w[4];                                                              \
@@ -218,48 +219,24 @@ IF_DEFINE_GEN(gen_normal_bf16, uint16_t, 4, blk_normal_bf16)
 IF_DEFINE_GEN(gen_trunc_f16, uint16_t, 4, blk_trunc_f16)
 IF_DEFINE_GEN(gen_trunc_bf16, uint16_t, 4, blk_trunc_bf16)
 
-static void gen_half(const initfill_plan *p, uint64_t seed, uint64_t stream,
-                     uint64_t first, size_t n, uint16_t *out) {
-    const int f16 = p->dtype == INITFILL_FLOAT16;
-    switch (p->dist) {
-    case INITFILL_UNIFORM:
-        if (f16) gen_uniform_f16(p, seed, stream, first, n, out);
-        else gen_uniform_bf16(p, seed, stream, first, n, out);
-        break;
-    case INITFILL_NORMAL:
-        if (f16) gen_normal_f16(p, seed, stream, first, n, out);
-        else gen_normal_bf16(p, seed, stream, first, n, out);
-        break;
-    default:
-        if (f16) gen_trunc_f16(p, seed, stream, first, n, out);
-        else gen_trunc_bf16(p, seed, stream, first, n, out);
-        break;
-    }
-}
+/* The fill of each valid (distribution, dtype) pair; plan.c refuses the others. */
+static const if_contig_fn scalar_fills[INITFILL_BITS + 1][INITFILL_BFLOAT16 + 1] = {
+    [INITFILL_UNIFORM] = {[INITFILL_FLOAT32] = gen_uniform_f32,
+                          [INITFILL_FLOAT64] = gen_uniform_f64,
+                          [INITFILL_FLOAT16] = gen_uniform_f16,
+                          [INITFILL_BFLOAT16] = gen_uniform_bf16},
+    [INITFILL_NORMAL] = {[INITFILL_FLOAT32] = gen_normal_f32,
+                         [INITFILL_FLOAT64] = gen_normal_f64,
+                         [INITFILL_FLOAT16] = gen_normal_f16,
+                         [INITFILL_BFLOAT16] = gen_normal_bf16},
+    [INITFILL_TRUNC_NORMAL] = {[INITFILL_FLOAT32] = gen_trunc_f32,
+                               [INITFILL_FLOAT64] = gen_trunc_f64,
+                               [INITFILL_FLOAT16] = gen_trunc_f16,
+                               [INITFILL_BFLOAT16] = gen_trunc_bf16},
+    [INITFILL_BITS] = {[INITFILL_UINT32] = gen_bits_u32, [INITFILL_UINT64] = gen_bits_u64},
+};
 
 void if_gen_contig_scalar(const initfill_plan *p, uint64_t seed, uint64_t stream,
                           uint64_t first, size_t n, void *out) {
-    if (p->dtype == INITFILL_FLOAT16 || p->dtype == INITFILL_BFLOAT16) {
-        gen_half(p, seed, stream, first, n, out);
-        return;
-    }
-    const int f64 = p->dtype == INITFILL_FLOAT64 || p->dtype == INITFILL_UINT64;
-    switch (p->dist) {
-    case INITFILL_UNIFORM:
-        if (f64) gen_uniform_f64(p, seed, stream, first, n, out);
-        else gen_uniform_f32(p, seed, stream, first, n, out);
-        break;
-    case INITFILL_NORMAL:
-        if (f64) gen_normal_f64(p, seed, stream, first, n, out);
-        else gen_normal_f32(p, seed, stream, first, n, out);
-        break;
-    case INITFILL_TRUNC_NORMAL:
-        if (f64) gen_trunc_f64(p, seed, stream, first, n, out);
-        else gen_trunc_f32(p, seed, stream, first, n, out);
-        break;
-    default:
-        if (f64) gen_bits_u64(p, seed, stream, first, n, out);
-        else gen_bits_u32(p, seed, stream, first, n, out);
-        break;
-    }
+    scalar_fills[p->dist][p->dtype](p, seed, stream, first, n, out);
 }
