@@ -288,6 +288,22 @@ def test_ctypes_api_errors_write_nothing():
     assert "not imported" in ctypes_api.status_string(32)  # INITFILL_ERR_CAPI
 
 
+def test_ctypes_api_fill_nd_block_matches_python():
+    """fill_nd (the pointer of every entry comes from the C list) on a transposed view."""
+    whole = initfill.Generator(SEED).normal_(np.empty((40, 24)), 0.5, 2.0, stream=9)
+    block = np.full((10, 16), 7.0).T  # a Fortran-order 16 x 10 view
+    i64 = ctypes.c_int64 * 2
+    shape, strides, gstrides = i64(*block.shape), i64(*block.strides), i64(24, 1)
+    params = (ctypes.c_double * 2)(0.5, 2.0)
+    args = (ctypes.c_int(1), ctypes.c_int(1), params, 2, SEED, 9,
+            block.ctypes.data_as(ctypes.c_void_p), 2, shape, strides, gstrides)
+    assert ctypes_api.fill_nd(*args, 12 * 24 + 5, 2) == 0  # NORMAL, FLOAT64
+    assert same_bits(np.ascontiguousarray(block), whole[12:28, 5:15].copy())
+    before = block.copy()
+    assert ctypes_api.fill_nd(ctypes.c_int(1), ctypes.c_int(2), *args[2:], 0, 1) == 2
+    assert same_bits(block, before)  # ERR_DTYPE: normal into uint32, nothing written
+
+
 # --- C extension through the capsule ----------------------------------------------
 
 
