@@ -156,7 +156,8 @@ def _types(params):
 
 
 def test_pxd_declares_the_c_list_of_entry_points():
-    """__init__.pxd (Cython cannot read the X-macro) matches INITFILL_CAPI_ENTRIES."""
+    """__init__.pxd (Cython cannot read X-macros) matches INITFILL_CAPI_ENTRIES and
+    INITFILL_STATUS_CODES: every entry point with its types, every status code."""
     header = (CSRC / "include" / "initfill" / "initfill.h").read_text()
     pxd = (ROOT / "src" / "initfill" / "__init__.pxd").read_text()
     declared = {
@@ -171,6 +172,9 @@ def test_pxd_declares_the_c_list_of_entry_points():
         params = _c_macro(header, rf"INITFILL_PARAMS_{kind}\(T\)").strip()
         expected = _types(re.sub(r"\bT\b", out_type, params.strip()[1:-1]))
         assert declared.get(name) == (re.sub(r"\s+", "", ret), expected), name
+    codes = re.findall(r"X\((\w+),", _c_macro(header, "INITFILL_STATUS_CODES"))
+    assert re.findall(r'^\s*(\w+) "INITFILL_((?:OK|ERR_)\w*)"', pxd, re.M) == [
+        (code, code) for code in codes]
 
 
 def test_capsule_table_header():

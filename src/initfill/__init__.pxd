@@ -26,7 +26,8 @@
 # same seed, stream and index range (see initfill/initfill.h for the parameters).
 #
 # Cython cannot read the list INITFILL_CAPI_ENTRIES of initfill.h that generates the
-# C side; tests/test_embedding.py checks that the declarations below match it.
+# C side, nor INITFILL_STATUS_CODES; tests/test_embedding.py checks that the
+# declarations below match both.
 
 from libc.stdint cimport int64_t, uint16_t, uint32_t, uint64_t
 
