@@ -1,10 +1,12 @@
 """Build of initfill: the C kernels of csrc/ and the Cython glue, as one extension.
 
 Flags are portable (no tuning for the build machine) and keep IEEE semantics: no fast-math, no
-FMA contraction, so every build computes the same values.
+FMA contraction, so every build computes the same values.  The C sources, those flags and
+the SIMD levels come from csrc/sources.mk, which the Makefile and CMake read too.
 """
 import os
 import platform
+import re
 import shutil
 import sys
 import tempfile
@@ -31,36 +33,52 @@ class build_py_with_headers(build_py):
             shutil.copy2(header, dest)
 
 
-C_SOURCES = ["csrc/plan.c", "csrc/special.c", "csrc/kernels_scalar.c", "csrc/dispatch.c",
-             "csrc/driver.c", "csrc/pool.c", "csrc/api.c"]
+def read_source_list(path="csrc/sources.mk"):
+    """The `NAME = value` lines of csrc/sources.mk, each value split into words.
+
+    That file is the one list of C sources, value-critical flags and SIMD levels,
+    shared with csrc/Makefile (which includes it) and csrc/CMakeLists.txt; $(NAME)
+    references to names defined above are expanded.
+    """
+    values = {}
+    with open(path) as f:
+        for line in f:
+            m = re.match(r"([A-Za-z0-9_]+)\s*=(.*)", line.split("#", 1)[0])
+            if m:
+                values[m.group(1)] = re.sub(r"\$\(([A-Za-z0-9_]+)\)",
+                                            lambda r: values[r.group(1)], m.group(2)).strip()
+    return {name: value.split() for name, value in values.items()}
+
+
+SOURCE_LIST = read_source_list()
+C_SOURCES = [f"csrc/{name}" for name in SOURCE_LIST["IF_SOURCES"]]
 
 # SIMD levels: (kernel file, macro telling dispatch.c it is built, required flags,
 # optional flags).  Each file is compiled alone with its flags; dispatch.c runs it
 # only on CPUs that have them, so the extension stays portable.  A level whose flags
 # the compiler rejects is left out (the scalar level always remains).
-_X86_V3 = ["-mavx2", "-mfma", "-mf16c", "-mbmi", "-mbmi2"]
-_X86_V4 = _X86_V3 + ["-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl"]
+_MACHINE = platform.machine().lower()
 if sys.platform == "win32" or os.environ.get("INITFILL_NO_SIMD"):
-    SIMD_LEVELS = []
-elif platform.machine().lower() in ("x86_64", "amd64"):
-    SIMD_LEVELS = [
-        ("csrc/simd/kernels_avx2.c", "IF_BUILD_AVX2", _X86_V3, []),
-        ("csrc/simd/kernels_avx512.c", "IF_BUILD_AVX512", _X86_V4, ["-mavx512bf16"]),
-    ]
-elif platform.machine().lower() in ("aarch64", "arm64"):
-    SIMD_LEVELS = [("csrc/simd/kernels_neon.c", "IF_BUILD_NEON", [], [])]
+    _LEVELS = []
+elif _MACHINE in ("x86_64", "amd64"):
+    _LEVELS = SOURCE_LIST["IF_X86_64_LEVELS"]
+elif _MACHINE in ("aarch64", "arm64"):
+    _LEVELS = SOURCE_LIST["IF_AARCH64_LEVELS"]
 else:
-    SIMD_LEVELS = []
+    _LEVELS = []
+SIMD_LEVELS = [
+    (f"csrc/{SOURCE_LIST[f'IF_{level}_SOURCE'][0]}", SOURCE_LIST[f"IF_{level}_MACRO"][0],
+     SOURCE_LIST[f"IF_{level}_FLAGS"], SOURCE_LIST[f"IF_{level}_OPTIONAL_FLAGS"])
+    for level in _LEVELS
+]
 
 if sys.platform == "win32":
-    COMPILE_ARGS = ["/O2", "/fp:strict"]
+    COMPILE_ARGS = ["/O2", *SOURCE_LIST["IF_MSVC_VALUE_FLAGS"]]
 else:
-    COMPILE_ARGS = [
-        "-std=c11", "-O3", "-Wall", "-Wextra",
-        "-ffp-contract=off", "-fno-math-errno", "-fno-strict-aliasing",
-    ]
+    COMPILE_ARGS = ["-O3", *SOURCE_LIST["IF_VALUE_FLAGS"], *SOURCE_LIST["IF_WARNING_FLAGS"]]
     if os.environ.get("INITFILL_WERROR"):
         COMPILE_ARGS.append("-Werror")
+
 
 class build_ext_simd(build_ext):
     """build_ext that adds the SIMD kernel files, each compiled with its own flags."""
@@ -68,7 +86,7 @@ class build_ext_simd(build_ext):
     def build_extension(self, ext):
         flags_of = {}
         for source, macro, required, optional in SIMD_LEVELS:
-            if not os.path.exists(source) or not self._accepts(required):
+            if not self._accepts(required):
                 print(f"initfill: compiler rejects {' '.join(required)}; {source} left out")
                 continue
             flags_of[os.path.normpath(source)] = required + [f for f in optional
@@ -113,17 +131,18 @@ extensions = [
     )
 ]
 
-setup(
-    cmdclass={"build_py": build_py_with_headers, "build_ext": build_ext_simd},
-    ext_modules=cythonize(
-        extensions,
-        compiler_directives={
-            "language_level": 3,
-            "boundscheck": False,
-            "wraparound": False,
-            "cdivision": True,
-            "embedsignature": True,
-            "autotestdict": False,
-        },
-    ),
-)
+if __name__ == "__main__":  # also under setuptools.build_meta; tests import the lists
+    setup(
+        cmdclass={"build_py": build_py_with_headers, "build_ext": build_ext_simd},
+        ext_modules=cythonize(
+            extensions,
+            compiler_directives={
+                "language_level": 3,
+                "boundscheck": False,
+                "wraparound": False,
+                "cdivision": True,
+                "embedsignature": True,
+                "autotestdict": False,
+            },
+        ),
+    )

@@ -1,9 +1,12 @@
 /* api.c - the simple interface and the table of entry points (initfill.h).
  *
- * Thin wrappers over initfill_plan_init + initfill_fill_contiguous/strided: no
- * arithmetic of their own, so they give exactly the values of every other path. */
+ * Everything here is generated from INITFILL_CAPI_ENTRIES and INITFILL_STATUS_CODES.
+ * The fills are thin wrappers over initfill_plan_init + initfill_fill_contiguous or
+ * initfill_fill_strided: no arithmetic of their own, so they give exactly the
+ * values of every other path. */
 #include <stddef.h>
 
+#include "capi_entries.h"
 #include "initfill/initfill.h"
 
 static int fill_1d(int dist, int dtype, const double *params, int nparams, void *out,
@@ -15,110 +18,30 @@ static int fill_1d(int dist, int dtype, const double *params, int nparams, void 
     return initfill_fill_contiguous(&plan, seed, stream, first, n, out, nthreads);
 }
 
-int initfill_uniform_f32(float *out, uint64_t n, uint64_t first, uint64_t seed,
-                         uint64_t stream, double low, double high, int nthreads) {
-    const double p[2] = {low, high};
-    return fill_1d(INITFILL_UNIFORM, INITFILL_FLOAT32, p, 2, out, n, first, seed, stream,
-                   nthreads);
-}
+/* One definition per kind; FILL_ND and STATUS are written out below. */
+#define DEFINE_FILL2(name, T, dist, dtype)                                            \
+    int initfill_##name INITFILL_PARAMS_FILL2(T) {                                    \
+        const double p[2] = {p0, p1};                                                 \
+        return fill_1d(INITFILL_##dist, INITFILL_##dtype, p, 2, out, n, first, seed,  \
+                       stream, nthreads);                                             \
+    }
+#define DEFINE_FILL4(name, T, dist, dtype)                                            \
+    int initfill_##name INITFILL_PARAMS_FILL4(T) {                                    \
+        const double p[4] = {p0, p1, p2, p3};                                         \
+        return fill_1d(INITFILL_##dist, INITFILL_##dtype, p, 4, out, n, first, seed,  \
+                       stream, nthreads);                                             \
+    }
+#define DEFINE_BITS(name, T, dist, dtype)                                             \
+    int initfill_##name INITFILL_PARAMS_BITS(T) {                                     \
+        return fill_1d(INITFILL_##dist, INITFILL_##dtype, NULL, 0, out, n, first,     \
+                       seed, stream, nthreads);                                       \
+    }
+#define DEFINE_FILL_ND(name, T, dist, dtype)
+#define DEFINE_STATUS(name, T, dist, dtype)
+#define DEFINE_ENTRY(name, ret, kind, T, dist, dtype) DEFINE_##kind(name, T, dist, dtype)
+INITFILL_CAPI_ENTRIES(DEFINE_ENTRY)
 
-int initfill_uniform_f64(double *out, uint64_t n, uint64_t first, uint64_t seed,
-                         uint64_t stream, double low, double high, int nthreads) {
-    const double p[2] = {low, high};
-    return fill_1d(INITFILL_UNIFORM, INITFILL_FLOAT64, p, 2, out, n, first, seed, stream,
-                   nthreads);
-}
-
-int initfill_normal_f32(float *out, uint64_t n, uint64_t first, uint64_t seed,
-                        uint64_t stream, double mean, double std, int nthreads) {
-    const double p[2] = {mean, std};
-    return fill_1d(INITFILL_NORMAL, INITFILL_FLOAT32, p, 2, out, n, first, seed, stream,
-                   nthreads);
-}
-
-int initfill_normal_f64(double *out, uint64_t n, uint64_t first, uint64_t seed,
-                        uint64_t stream, double mean, double std, int nthreads) {
-    const double p[2] = {mean, std};
-    return fill_1d(INITFILL_NORMAL, INITFILL_FLOAT64, p, 2, out, n, first, seed, stream,
-                   nthreads);
-}
-
-int initfill_trunc_normal_f32(float *out, uint64_t n, uint64_t first, uint64_t seed,
-                              uint64_t stream, double mean, double std, double a,
-                              double b, int nthreads) {
-    const double p[4] = {mean, std, a, b};
-    return fill_1d(INITFILL_TRUNC_NORMAL, INITFILL_FLOAT32, p, 4, out, n, first, seed,
-                   stream, nthreads);
-}
-
-int initfill_trunc_normal_f64(double *out, uint64_t n, uint64_t first, uint64_t seed,
-                              uint64_t stream, double mean, double std, double a,
-                              double b, int nthreads) {
-    const double p[4] = {mean, std, a, b};
-    return fill_1d(INITFILL_TRUNC_NORMAL, INITFILL_FLOAT64, p, 4, out, n, first, seed,
-                   stream, nthreads);
-}
-
-int initfill_bits_u32(uint32_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                      uint64_t stream, int nthreads) {
-    return fill_1d(INITFILL_BITS, INITFILL_UINT32, NULL, 0, out, n, first, seed, stream,
-                   nthreads);
-}
-
-int initfill_bits_u64(uint64_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                      uint64_t stream, int nthreads) {
-    return fill_1d(INITFILL_BITS, INITFILL_UINT64, NULL, 0, out, n, first, seed, stream,
-                   nthreads);
-}
-
-int initfill_uniform_f16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                         uint64_t stream, double low, double high, int nthreads) {
-    const double p[2] = {low, high};
-    return fill_1d(INITFILL_UNIFORM, INITFILL_FLOAT16, p, 2, out, n, first, seed, stream,
-                   nthreads);
-}
-
-int initfill_uniform_bf16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                          uint64_t stream, double low, double high, int nthreads) {
-    const double p[2] = {low, high};
-    return fill_1d(INITFILL_UNIFORM, INITFILL_BFLOAT16, p, 2, out, n, first, seed,
-                   stream, nthreads);
-}
-
-int initfill_normal_f16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                        uint64_t stream, double mean, double std, int nthreads) {
-    const double p[2] = {mean, std};
-    return fill_1d(INITFILL_NORMAL, INITFILL_FLOAT16, p, 2, out, n, first, seed, stream,
-                   nthreads);
-}
-
-int initfill_normal_bf16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                         uint64_t stream, double mean, double std, int nthreads) {
-    const double p[2] = {mean, std};
-    return fill_1d(INITFILL_NORMAL, INITFILL_BFLOAT16, p, 2, out, n, first, seed, stream,
-                   nthreads);
-}
-
-int initfill_trunc_normal_f16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                              uint64_t stream, double mean, double std, double a,
-                              double b, int nthreads) {
-    const double p[4] = {mean, std, a, b};
-    return fill_1d(INITFILL_TRUNC_NORMAL, INITFILL_FLOAT16, p, 4, out, n, first, seed,
-                   stream, nthreads);
-}
-
-int initfill_trunc_normal_bf16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                               uint64_t stream, double mean, double std, double a,
-                               double b, int nthreads) {
-    const double p[4] = {mean, std, a, b};
-    return fill_1d(INITFILL_TRUNC_NORMAL, INITFILL_BFLOAT16, p, 4, out, n, first, seed,
-                   stream, nthreads);
-}
-
-int initfill_fill_nd(int dist, int dtype, const double *params, int nparams,
-                     uint64_t seed, uint64_t stream, void *data, int ndim,
-                     const int64_t *shape, const int64_t *strides,
-                     const int64_t *gstrides, uint64_t gbase, int nthreads) {
+int initfill_fill_nd INITFILL_PARAMS_FILL_ND(void) {
     initfill_plan plan;
     const int st = initfill_plan_init(&plan, dist, dtype, params, nparams);
     if (st != INITFILL_OK) return st;
@@ -126,50 +49,32 @@ int initfill_fill_nd(int dist, int dtype, const double *params, int nparams,
                                  gstrides, gbase, nthreads);
 }
 
+const char *initfill_status_string INITFILL_PARAMS_STATUS(void) {
+#define STATUS_CASE(name, code, text) \
+    case INITFILL_##name: return text;
+    switch (status) {
+    INITFILL_STATUS_CODES(STATUS_CASE)
+    default: return "unknown status";
+    }
+#undef STATUS_CASE
+}
+
 int initfill_algorithm_version(void) { return INITFILL_ALGORITHM_VERSION; }
 
 int initfill_abi_version(void) { return INITFILL_ABI_VERSION; }
 
-const char *initfill_status_string(int status) {
-    switch (status) {
-    case INITFILL_OK: return "success";
-    case INITFILL_ERR_NULL: return "a required pointer is NULL";
-    case INITFILL_ERR_DTYPE: return "the dtype is not supported by this distribution";
-    case INITFILL_ERR_DIST: return "unknown distribution";
-    case INITFILL_ERR_PARAM:
-        return "the parameters are not finite, are inconsistent, or do not fit the "
-               "output dtype";
-    case INITFILL_ERR_SHAPE: return "the shape, offset or global shape is out of range";
-    case INITFILL_ERR_ALIGN: return "the buffer is not aligned to its dtype";
-    case INITFILL_ERR_THREADS: return "the thread count is out of range";
-    case INITFILL_ERR_SYSTEM: return "a thread could not be started";
-    case INITFILL_ERR_CAPI:
-        return "the initfill C API table is not imported (call initfill_import_capi)";
-    default: return "unknown status";
-    }
-}
-
+#define TABLE_FIELD(name, ret, kind, T, dist, dtype) .name = initfill_##name,
 static const initfill_capi capi_table = {
     .abi_version = INITFILL_ABI_VERSION,
     .size = (uint32_t)sizeof(initfill_capi),
     .algorithm_version = INITFILL_ALGORITHM_VERSION,
     .reserved = 0,
-    .uniform_f32 = initfill_uniform_f32,
-    .uniform_f64 = initfill_uniform_f64,
-    .normal_f32 = initfill_normal_f32,
-    .normal_f64 = initfill_normal_f64,
-    .trunc_normal_f32 = initfill_trunc_normal_f32,
-    .trunc_normal_f64 = initfill_trunc_normal_f64,
-    .bits_u32 = initfill_bits_u32,
-    .bits_u64 = initfill_bits_u64,
-    .fill_nd = initfill_fill_nd,
-    .status_string = initfill_status_string,
-    .uniform_f16 = initfill_uniform_f16,
-    .uniform_bf16 = initfill_uniform_bf16,
-    .normal_f16 = initfill_normal_f16,
-    .normal_bf16 = initfill_normal_bf16,
-    .trunc_normal_f16 = initfill_trunc_normal_f16,
-    .trunc_normal_bf16 = initfill_trunc_normal_bf16,
+    INITFILL_CAPI_ENTRIES(TABLE_FIELD)
 };
 
 const initfill_capi *initfill_get_capi(void) { return &capi_table; }
+
+#define ENTRY_ROW(name, ret, kind, T, dist, dtype) \
+    {#name, #kind, #T, (void (*)(void))initfill_##name},
+const if_capi_entry if_capi_entries[] = {INITFILL_CAPI_ENTRIES(ENTRY_ROW)};
+const int if_capi_entry_count = (int)(sizeof if_capi_entries / sizeof if_capi_entries[0]);

@@ -1,5 +1,4 @@
-/* dispatch.c - which SIMD level fills, chosen once from the CPU, and the strided
- * one-dimensional fill on top of it.
+/* dispatch.c - which SIMD level fills, chosen once from the CPU.
  *
  * Levels are compiled in by the build (IF_BUILD_AVX2, IF_BUILD_AVX512,
  * IF_BUILD_NEON) and usable when the CPU and OS support them.  The first fill (or
@@ -107,32 +106,5 @@ if_contig_fn if_active_contig(void) {
     case INITFILL_SIMD_NEON: return if_gen_contig_neon;
 #endif
     default: return if_gen_contig_scalar;
-    }
-}
-
-/* Elements generated per step of a strided fill; 2 KiB of stack. */
-#define IF_TILE 256
-
-void if_gen_1d(const initfill_plan *p, uint64_t seed, uint64_t stream,
-               uint64_t first, size_t n, char *out, int64_t stride) {
-    const size_t es = (size_t)initfill_dtype_size(p->dtype);
-    const if_contig_fn gen = if_active_contig();
-    if (stride == (int64_t)es) {
-        gen(p, seed, stream, first, n, out);
-        return;
-    }
-    /* Addresses are computed as integers: with a negative stride, stepping a
-     * pointer past the last element would already be undefined behaviour. */
-    _Alignas(64) unsigned char tile[IF_TILE * 8];
-    uintptr_t addr = (uintptr_t)out;
-    while (n != 0) {
-        const size_t m = n < IF_TILE ? n : IF_TILE;
-        gen(p, seed, stream, first, m, tile);
-        for (size_t i = 0; i < m; ++i) {
-            memcpy((void *)addr, tile + i * es, es);
-            if (i + 1 < n) addr += (uintptr_t)stride;
-        }
-        first += m;
-        n -= m;
     }
 }

@@ -4,8 +4,9 @@
  * dimensions that are contiguous both in memory and in the logical tensor are merged
  * first, so a whole contiguous tensor is one row.  The range is split into
  * nthreads parts at multiples of IF_SPLIT_ALIGN elements, each part walks its rows
- * and calls if_gen_1d per row; the parts run on the persistent workers of pool.c
- * and the calling thread.  Because every value depends only on its global index,
+ * and fills each row with the contiguous fill of the SIMD level dispatch.c picked
+ * (a strided row through a tile on the stack); the parts run on the persistent
+ * workers of pool.c and the calling thread.  Because every value depends only on its global index,
  * any split gives the same bytes, whichever thread runs a part. */
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,13 @@
  * Philox block size). */
 #define IF_SPLIT_ALIGN 64
 
+/* Elements generated per step of a strided row; 2 KiB of stack. */
+#define IF_TILE 256
+
 typedef struct {
     const initfill_plan *plan;
+    if_contig_fn gen; /* the active level's contiguous fill, picked once per fill */
+    size_t es;        /* bytes per element */
     uint64_t seed, stream, gbase;
     uintptr_t data;
     int nd;
@@ -33,6 +39,30 @@ typedef struct {
     int64_t strides[INITFILL_MAX_NDIM + 1];
     uint64_t gstrides[INITFILL_MAX_NDIM + 1];
 } if_job;
+
+/* Writes the values of global elements first .. first+n-1 to addr, addr + stride,
+ * ... (stride in bytes, any sign, a multiple of the element size). */
+static void fill_row(const if_job *job, uint64_t first, size_t n, uintptr_t addr,
+                     int64_t stride) {
+    const size_t es = job->es;
+    if (stride == (int64_t)es) {
+        job->gen(job->plan, job->seed, job->stream, first, n, (void *)addr);
+        return;
+    }
+    /* Addresses are computed as integers: with a negative stride, stepping a
+     * pointer past the last element would already be undefined behaviour. */
+    _Alignas(64) unsigned char tile[IF_TILE * 8];
+    while (n != 0) {
+        const size_t m = n < IF_TILE ? n : IF_TILE;
+        job->gen(job->plan, job->seed, job->stream, first, m, tile);
+        for (size_t i = 0; i < m; ++i) {
+            memcpy((void *)addr, tile + i * es, es);
+            if (i + 1 < n) addr += (uintptr_t)stride;
+        }
+        first += m;
+        n -= m;
+    }
+}
 
 static void run_range(const if_job *job, uint64_t s, uint64_t e) {
     const int nd = job->nd;
@@ -52,8 +82,7 @@ static void run_range(const if_job *job, uint64_t s, uint64_t e) {
         }
         uint64_t take = (uint64_t)(job->shape[in] - idx[in]);
         if (take > e - s) take = e - s;
-        if_gen_1d(job->plan, job->seed, job->stream, g, (size_t)take, (char *)addr,
-                  job->strides[in]);
+        fill_row(job, g, (size_t)take, addr, job->strides[in]);
         s += take;
         idx[in] += (int64_t)take;
         for (int d = in; d > 0 && idx[d] == job->shape[d]; --d) {
@@ -131,6 +160,8 @@ int initfill_fill_strided(const initfill_plan *plan, uint64_t seed, uint64_t str
     /* Merge dimensions, dropping extents of 1; rows must step by 1 globally. */
     if_job job;
     job.plan = plan;
+    job.gen = if_active_contig();
+    job.es = (size_t)es;
     job.seed = seed;
     job.stream = stream;
     job.gbase = gbase;

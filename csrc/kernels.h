@@ -1,5 +1,5 @@
-/* initfill/kernels.h - internal: the contiguous fills of each SIMD level and the
- * one-dimensional fill every driver calls. */
+/* kernels.h - internal: the contiguous fills of each SIMD level, the one the
+ * dispatcher picks, and the truncated normal's modes. */
 #ifndef INITFILL_KERNELS_H
 #define INITFILL_KERNELS_H
 
@@ -29,16 +29,19 @@ void if_gen_contig_neon(const initfill_plan *p, uint64_t seed, uint64_t stream,
                         uint64_t first, size_t n, void *out);
 #endif
 
+/* How a truncated normal plan computes its values (initfill_plan.mode, set by
+ * plan.c). */
+enum {
+    IF_TN_INVERSE_CDF = 0, /* Phi^-1 of a uniform in (Phi(a), Phi(b)): the usual case */
+    IF_TN_FAR_TAIL = 1,    /* the interval lies beyond 30 sigma: asymptotic inversion */
+    IF_TN_FLAT = 2         /* the density is flat to 1e-9 across it: uniform on [a, b] */
+};
+
 /* Nonzero when the CPU executes AVX512_BF16 instructions (set by dispatch.c before
  * the AVX-512 level can be chosen). */
 extern atomic_int if_cpu_has_bf16;
 
 /* The contiguous fill of the active level (dispatch.c). */
 if_contig_fn if_active_contig(void);
-
-/* Writes the values of global elements first .. first+n-1 to out, out + stride, ...
- * (stride in bytes, any sign, a multiple of the element size). */
-void if_gen_1d(const initfill_plan *p, uint64_t seed, uint64_t stream,
-               uint64_t first, size_t n, char *out, int64_t stride);
 
 #endif /* INITFILL_KERNELS_H */

@@ -1,4 +1,4 @@
-/* kernels.c - per-element arithmetic of every distribution and output type.
+/* kernels_scalar.c - the scalar level: per-element arithmetic of every distribution and output type.
  *
  * One Philox block (4 x 32 bits) yields 4 values of a 32-bit output type or 2 of a
  * 64-bit one; element i of a stream comes from block i / 4 (or i / 2).  A fill that
@@ -28,6 +28,7 @@
 #include "fmath.h"
 #include "half.h"
 #include "philox.h"
+#include "uniform_bits.h"
 
 /* ------------------------------------------------------------------ uniform */
 
@@ -120,13 +121,13 @@ static double tn_far_tail(const initfill_plan *p, double u) {
  * every u lattice used here. */
 IF_INLINE double tn_value(const initfill_plan *p, double u) {
     double z;
-    if (IF_LIKELY(p->mode == 0)) {
+    if (IF_LIKELY(p->mode == IF_TN_INVERSE_CDF)) {
         const double v = p->sign > 0.0 ? u : 1.0 - u;
         const double pr = p->pa + v * p->z;
         z = pr <= 0.5 ? if_ppnd(pr) : -if_ppnd(p->qb + (1.0 - v) * p->z);
-    } else if (p->mode == 1) {
+    } else if (p->mode == IF_TN_FAR_TAIL) {
         z = -tn_far_tail(p, p->sign > 0.0 ? 1.0 - u : u);
-    } else {
+    } else { /* IF_TN_FLAT */
         return p->lo + p->span * u;
     }
     return p->mean + p->std * (p->sign * z);
@@ -177,7 +178,8 @@ IF_DEFINE_HALF_BLK(blk_trunc_bf16, blk_trunc_f32, if_f32_to_bf16)
 
 #define IF_DEFINE_GEN(NAME, T, EPB, BLOCK)                                          \
     static void NAME(const initfill_plan *p, uint64_t seed, uint64_t stream,        \
-                     uint64_t first, size_t n, T *out) {                            \
+                     uint64_t first, size_t n, void *out_) {                        \
+        T *out = out_;                                                              \
         uint64_t blk = first / (EPB);                                               \
         const size_t skip = (size_t)(first % (EPB));                                \
         uint32_t w[4];                                                              \
@@ -217,48 +219,24 @@ IF_DEFINE_GEN(gen_normal_bf16, uint16_t, 4, blk_normal_bf16)
 IF_DEFINE_GEN(gen_trunc_f16, uint16_t, 4, blk_trunc_f16)
 IF_DEFINE_GEN(gen_trunc_bf16, uint16_t, 4, blk_trunc_bf16)
 
-static void gen_half(const initfill_plan *p, uint64_t seed, uint64_t stream,
-                     uint64_t first, size_t n, uint16_t *out) {
-    const int f16 = p->dtype == INITFILL_FLOAT16;
-    switch (p->dist) {
-    case INITFILL_UNIFORM:
-        if (f16) gen_uniform_f16(p, seed, stream, first, n, out);
-        else gen_uniform_bf16(p, seed, stream, first, n, out);
-        break;
-    case INITFILL_NORMAL:
-        if (f16) gen_normal_f16(p, seed, stream, first, n, out);
-        else gen_normal_bf16(p, seed, stream, first, n, out);
-        break;
-    default:
-        if (f16) gen_trunc_f16(p, seed, stream, first, n, out);
-        else gen_trunc_bf16(p, seed, stream, first, n, out);
-        break;
-    }
-}
+/* The fill of each valid (distribution, dtype) pair; plan.c refuses the others. */
+static const if_contig_fn scalar_fills[INITFILL_BITS + 1][INITFILL_BFLOAT16 + 1] = {
+    [INITFILL_UNIFORM] = {[INITFILL_FLOAT32] = gen_uniform_f32,
+                          [INITFILL_FLOAT64] = gen_uniform_f64,
+                          [INITFILL_FLOAT16] = gen_uniform_f16,
+                          [INITFILL_BFLOAT16] = gen_uniform_bf16},
+    [INITFILL_NORMAL] = {[INITFILL_FLOAT32] = gen_normal_f32,
+                         [INITFILL_FLOAT64] = gen_normal_f64,
+                         [INITFILL_FLOAT16] = gen_normal_f16,
+                         [INITFILL_BFLOAT16] = gen_normal_bf16},
+    [INITFILL_TRUNC_NORMAL] = {[INITFILL_FLOAT32] = gen_trunc_f32,
+                               [INITFILL_FLOAT64] = gen_trunc_f64,
+                               [INITFILL_FLOAT16] = gen_trunc_f16,
+                               [INITFILL_BFLOAT16] = gen_trunc_bf16},
+    [INITFILL_BITS] = {[INITFILL_UINT32] = gen_bits_u32, [INITFILL_UINT64] = gen_bits_u64},
+};
 
 void if_gen_contig_scalar(const initfill_plan *p, uint64_t seed, uint64_t stream,
                           uint64_t first, size_t n, void *out) {
-    if (p->dtype == INITFILL_FLOAT16 || p->dtype == INITFILL_BFLOAT16) {
-        gen_half(p, seed, stream, first, n, out);
-        return;
-    }
-    const int f64 = p->dtype == INITFILL_FLOAT64 || p->dtype == INITFILL_UINT64;
-    switch (p->dist) {
-    case INITFILL_UNIFORM:
-        if (f64) gen_uniform_f64(p, seed, stream, first, n, out);
-        else gen_uniform_f32(p, seed, stream, first, n, out);
-        break;
-    case INITFILL_NORMAL:
-        if (f64) gen_normal_f64(p, seed, stream, first, n, out);
-        else gen_normal_f32(p, seed, stream, first, n, out);
-        break;
-    case INITFILL_TRUNC_NORMAL:
-        if (f64) gen_trunc_f64(p, seed, stream, first, n, out);
-        else gen_trunc_f32(p, seed, stream, first, n, out);
-        break;
-    default:
-        if (f64) gen_bits_u64(p, seed, stream, first, n, out);
-        else gen_bits_u32(p, seed, stream, first, n, out);
-        break;
-    }
+    scalar_fills[p->dist][p->dtype](p, seed, stream, first, n, out);
 }

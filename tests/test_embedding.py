@@ -142,6 +142,41 @@ def test_pxd_is_shipped_with_the_package():
     assert "nogil" in pxd.read_text()
 
 
+def _c_macro(header, name):
+    """The body of the (possibly continued) #define `name` of a C header."""
+    m = re.search(rf"^#define {name}(?!\w)(.*?)(?<!\\)$", header, re.M | re.S)
+    assert m, f"no #define {name}"
+    return re.sub(r"/\*.*?\*/", " ", m.group(1).replace("\\\n", " "), flags=re.S)
+
+
+def _types(params):
+    """The parameter types of a C or Cython parameter list, without the names."""
+    return [re.sub(r"\s+", "", re.sub(r"\w+\s*$", "", p)) for p in params.split(",")
+            if p.strip()]
+
+
+def test_pxd_declares_the_c_list_of_entry_points():
+    """__init__.pxd (Cython cannot read X-macros) matches INITFILL_CAPI_ENTRIES and
+    INITFILL_STATUS_CODES: every entry point with its types, every status code."""
+    header = (CSRC / "include" / "initfill" / "initfill.h").read_text()
+    pxd = (ROOT / "src" / "initfill" / "__init__.pxd").read_text()
+    declared = {
+        c_name: (re.sub(r"\s+", "", ret), _types(params))
+        for ret, c_name, params in re.findall(
+            r'^\s*([\w ]+?\s*\*?)\s*\w+ "initfill_capi_(\w+)"\(([^)]*)\)', pxd, re.M)
+    }
+    entries = re.findall(r"X\((\w+),\s*([\w *]+?),\s*(\w+),\s*(\w+),",
+                         _c_macro(header, "INITFILL_CAPI_ENTRIES"))
+    assert [e[0] for e in entries] == [e[0] for e in initfill._core.capi_entries()]
+    for name, ret, kind, out_type in entries:
+        params = _c_macro(header, rf"INITFILL_PARAMS_{kind}\(T\)").strip()
+        expected = _types(re.sub(r"\bT\b", out_type, params.strip()[1:-1]))
+        assert declared.get(name) == (re.sub(r"\s+", "", ret), expected), name
+    codes = re.findall(r"X\((\w+),", _c_macro(header, "INITFILL_STATUS_CODES"))
+    assert re.findall(r'^\s*(\w+) "INITFILL_((?:OK|ERR_)\w*)"', pxd, re.M) == [
+        (code, code) for code in codes]
+
+
 def test_capsule_table_header():
     cap = initfill._C_API
     assert type(cap).__name__ == "PyCapsule"
@@ -255,6 +290,22 @@ def test_ctypes_api_errors_write_nothing():
     assert ctypes_api.status_string(0) == "success"
     assert "thread" in ctypes_api.status_string(7)
     assert "not imported" in ctypes_api.status_string(32)  # INITFILL_ERR_CAPI
+
+
+def test_ctypes_api_fill_nd_block_matches_python():
+    """fill_nd (the pointer of every entry comes from the C list) on a transposed view."""
+    whole = initfill.Generator(SEED).normal_(np.empty((40, 24)), 0.5, 2.0, stream=9)
+    block = np.full((10, 16), 7.0).T  # a Fortran-order 16 x 10 view
+    i64 = ctypes.c_int64 * 2
+    shape, strides, gstrides = i64(*block.shape), i64(*block.strides), i64(24, 1)
+    params = (ctypes.c_double * 2)(0.5, 2.0)
+    args = (ctypes.c_int(1), ctypes.c_int(1), params, 2, SEED, 9,
+            block.ctypes.data_as(ctypes.c_void_p), 2, shape, strides, gstrides)
+    assert ctypes_api.fill_nd(*args, 12 * 24 + 5, 2) == 0  # NORMAL, FLOAT64
+    assert same_bits(np.ascontiguousarray(block), whole[12:28, 5:15].copy())
+    before = block.copy()
+    assert ctypes_api.fill_nd(ctypes.c_int(1), ctypes.c_int(2), *args[2:], 0, 1) == 2
+    assert same_bits(block, before)  # ERR_DTYPE: normal into uint32, nothing written
 
 
 # --- C extension through the capsule ----------------------------------------------
@@ -526,13 +577,93 @@ def test_c_program_example_matches_python(c_build):
     assert "agree: yes" in r.stderr
 
 
-def test_every_c_source_is_in_every_build():
-    """setup.py, csrc/Makefile and csrc/CMakeLists.txt compile the same C files."""
-    sources = sorted(p.name for p in CSRC.glob("*.c"))
-    make = (CSRC / "Makefile").read_text()
-    cmake = (CSRC / "CMakeLists.txt").read_text()
-    setup = (ROOT / "setup.py").read_text()
-    for name in sources:
-        assert re.search(rf"\b{re.escape(name)}\b", make), f"{name} missing in Makefile"
-        assert re.search(rf"\b{re.escape(name)}\b", cmake), f"{name} missing in CMake"
-        assert f"csrc/{name}" in setup, f"{name} missing in setup.py"
+def _source_list():
+    """csrc/sources.mk read independently of the builds: NAME -> list of words."""
+    values = {}
+    for line in (CSRC / "sources.mk").read_text().splitlines():
+        m = re.fullmatch(r"(\w+)\s*=(.*)", line.split("#", 1)[0].strip())
+        if m:
+            values[m.group(1)] = re.sub(r"\$\((\w+)\)", lambda r: values[r.group(1)],
+                                        m.group(2)).strip()
+    return {name: value.split() for name, value in values.items()}
+
+
+def _levels_for(machine):
+    mk = _source_list()
+    if "x86_64" in machine:
+        return mk["IF_X86_64_LEVELS"]
+    if "aarch64" in machine or "arm64" in machine:
+        return mk["IF_AARCH64_LEVELS"]
+    return []
+
+
+def test_every_c_source_is_in_the_source_list():
+    """Every .c of csrc (its tests aside) is a portable or a SIMD source of sources.mk."""
+    mk = _source_list()
+    listed = mk["IF_SOURCES"] + [
+        mk[f"IF_{level}_SOURCE"][0] for level in mk["IF_X86_64_LEVELS"] + mk["IF_AARCH64_LEVELS"]
+    ]
+    on_disk = sorted(p.relative_to(CSRC).as_posix() for p in CSRC.rglob("*.c")
+                     if "tests" not in p.relative_to(CSRC).parts)
+    assert sorted(listed) == on_disk
+    assert len(set(listed)) == len(listed)
+
+
+def test_setup_py_reads_the_source_list():
+    """setup.py's sources, flags and SIMD levels are those of csrc/sources.mk."""
+    import runpy
+    import platform
+
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        setup = runpy.run_path(str(ROOT / "setup.py"), run_name="setup_under_test")
+    finally:
+        os.chdir(cwd)
+    mk = _source_list()
+    assert setup["C_SOURCES"] == [f"csrc/{name}" for name in mk["IF_SOURCES"]]
+    if sys.platform != "win32":
+        for flag in mk["IF_VALUE_FLAGS"] + mk["IF_WARNING_FLAGS"]:
+            assert flag in setup["COMPILE_ARGS"]
+        if not os.environ.get("INITFILL_NO_SIMD"):
+            levels = _levels_for(platform.machine().lower().replace("amd64", "x86_64"))
+            assert setup["SIMD_LEVELS"] == [
+                (f"csrc/{mk[f'IF_{lv}_SOURCE'][0]}", mk[f"IF_{lv}_MACRO"][0],
+                 mk[f"IF_{lv}_FLAGS"], mk[f"IF_{lv}_OPTIONAL_FLAGS"]) for lv in levels]
+
+
+def test_makefile_builds_the_source_list(c_build):
+    """make -C csrc compiles exactly the listed sources, with the value-critical flags."""
+    run(["make", "-C", str(CSRC), f"BUILD={c_build}", "-j4", "lib"], ROOT)
+    r = run(["make", "-C", str(CSRC), f"BUILD={c_build}", "-n", "-B", "lib"], ROOT)
+    mk = _source_list()
+    machine = subprocess.run([os.environ.get("CC", "cc"), "-dumpmachine"],
+                             capture_output=True, text=True).stdout
+    expected = mk["IF_SOURCES"] + [mk[f"IF_{lv}_SOURCE"][0] for lv in _levels_for(machine)]
+    built = sorted(p.relative_to(c_build).with_suffix(".c").as_posix()
+                   for p in c_build.rglob("*.o"))
+    assert built == sorted(expected)
+    compiles = [line for line in r.stdout.splitlines() if " -c " in line]
+    assert len(compiles) == len(expected)
+    for line in compiles:
+        words = line.split()
+        assert all(flag in words for flag in mk["IF_VALUE_FLAGS"]), line
+
+
+@pytest.mark.skipif(shutil.which("cmake") is None or sys.platform == "win32",
+                    reason="cmake is not installed (or not a Unix Makefiles platform)")
+def test_cmake_reads_the_source_list(tmp_path):
+    """Configuring csrc/CMakeLists.txt gives one object per listed source, and the
+    value-critical flags."""
+    run(["cmake", "-S", str(CSRC), "-B", str(tmp_path), "-G", "Unix Makefiles",
+         "-DINITFILL_BUILD_TESTS=OFF"], ROOT)
+    target = tmp_path / "CMakeFiles" / "initfill.dir"
+    objects = re.findall(r"^CMakeFiles/initfill\.dir/(\S+)\.o: \S+\.c$",
+                         (target / "build.make").read_text(), re.M)
+    mk = _source_list()
+    processor = subprocess.run(["uname", "-m"], capture_output=True, text=True).stdout
+    levels = _levels_for(processor)  # GCC or Clang on x86-64 or aarch64
+    expected = mk["IF_SOURCES"] + [mk[f"IF_{lv}_SOURCE"][0] for lv in levels]
+    assert sorted(objects) == sorted(expected)
+    flags = (target / "flags.make").read_text()
+    assert all(flag in flags.split() for flag in mk["IF_VALUE_FLAGS"])

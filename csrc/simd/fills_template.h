@@ -1,9 +1,9 @@
-/* simd/fills.h - kernels.c's fills on vectors, for one instruction set.
+/* simd/fills_template.h - kernels_scalar.c's fills on vectors, for one instruction set.
  *
  * Included by each kernels_<isa>.c after its simd/vec_<isa>.h; defines
  * IF_SIMD_ENTRY, the contiguous fill of that level.  Same contract as the scalar
  * if_gen_contig_scalar, and the same values bit for bit: lane by lane the same
- * operations in the same order (see kernels.c for the per-element arithmetic).
+ * operations in the same order (see kernels_scalar.c for the per-element arithmetic).
  *
  * A batch is IF_NV vectors of Philox counters (IF_NB blocks), computed 10 rounds
  * at once with each counter word in the low half of a 64-bit lane (the 32x32->64
@@ -17,6 +17,7 @@
 #include "../kernels.h"
 #include "../fmath.h"
 #include "../philox.h"
+#include "../uniform_bits.h"
 #include "vmath.h"
 
 #define IF_L64 ((int)(sizeof(vd) / sizeof(double)))
@@ -207,7 +208,7 @@ IF_INLINE void vnormal_f64(const if_vplan *c, const vi w[IF_NW], vd o[IF_NW]) {
     }
 }
 
-/* tn_value, mode 0 (inverse CDF), unclamped: the probability handed to ppnd (and
+/* tn_value, mode IF_TN_INVERSE_CDF, unclamped: the probability handed to ppnd (and
  * whether it is the lower tail's) ... */
 IF_INLINE vd vtn_p(const if_vplan *c, vd u, md *low) {
     const vd v = c->mirrored ? vd_sub(vd_set1(1.0), u) : u;
@@ -464,7 +465,7 @@ void IF_SIMD_ENTRY(const initfill_plan *p, uint64_t seed, uint64_t stream,
     const size_t es = (size_t)initfill_dtype_size(p->dtype);
     const size_t epb = es == 8 ? 2 : 4; /* elements per Philox block */
     char *o = out;
-    if (p->dist == INITFILL_TRUNC_NORMAL && p->mode != 0) {
+    if (p->dist == INITFILL_TRUNC_NORMAL && p->mode != IF_TN_INVERSE_CDF) {
         if_gen_contig_scalar(p, seed, stream, first, n, out);
         return;
     }

@@ -1,4 +1,4 @@
-/* simd/vec_avx2.h - the vector primitives of simd/fills.h on x86-64-v3:
+/* simd/vec_avx2.h - the vector primitives of simd/fills_template.h on x86-64-v3:
  * AVX2 + F16C, 8 float or 4 double lanes, masks as all-ones lanes.
  *
  * Only kernels_avx2.c includes this, compiled with the x86-64-v3 flags of setup.py
@@ -12,7 +12,7 @@
 #include "../config.h"
 
 #define IF_NV 2 /* counter vectors per batch: 2 x 4 Philox blocks */
-#define IF_VFILL_NOINLINE 1 /* see IF_VFILL in fills.h */
+#define IF_VFILL_NOINLINE 1 /* see IF_VFILL in fills_template.h */
 
 typedef __m256i vi;
 typedef __m256 vf;

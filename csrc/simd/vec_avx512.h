@@ -1,9 +1,9 @@
-/* simd/vec_avx512.h - the vector primitives of simd/fills.h on x86-64-v4:
+/* simd/vec_avx512.h - the vector primitives of simd/fills_template.h on x86-64-v4:
  * AVX-512 F/BW/DQ/VL, 16 float or 8 double lanes, masks in k registers.
  *
  * Only kernels_avx512.c includes this, compiled with the AVX-512 flags of setup.py.
  * Every primitive is an exact IEEE operation or a pure bit manipulation; none
- * rounds differently from its scalar counterpart in kernels.c. */
+ * rounds differently from its scalar counterpart in kernels_scalar.c. */
 #ifndef INITFILL_VEC_AVX512_H
 #define INITFILL_VEC_AVX512_H
 

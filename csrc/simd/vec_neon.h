@@ -1,4 +1,4 @@
-/* simd/vec_neon.h - the vector primitives of simd/fills.h on aarch64: Advanced SIMD
+/* simd/vec_neon.h - the vector primitives of simd/fills_template.h on aarch64: Advanced SIMD
  * (NEON, part of every ARMv8-A core), 4 float or 2 double lanes, masks as all-ones
  * lanes.  vi holds 4 32-bit lanes; the 64-bit lane operations reinterpret it.
  *

@@ -9,6 +9,7 @@
  *
  * Build and run:  make -C csrc test   (or: cmake + ctest).  Exit status 0 = pass. */
 #include <inttypes.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,16 +352,39 @@ static void test_versions(void) {
     const initfill_capi *t = initfill_get_capi();
     CHECK(t != NULL && t->abi_version == INITFILL_ABI_VERSION &&
               t->size == sizeof(initfill_capi) &&
-              t->algorithm_version == INITFILL_ALGORITHM_VERSION &&
-              t->normal_f32 == initfill_normal_f32 &&
-              t->status_string == initfill_status_string &&
-              t->uniform_f16 == initfill_uniform_f16 &&
-              t->uniform_bf16 == initfill_uniform_bf16 &&
-              t->normal_f16 == initfill_normal_f16 &&
-              t->normal_bf16 == initfill_normal_bf16 &&
-              t->trunc_normal_f16 == initfill_trunc_normal_f16 &&
-              t->trunc_normal_bf16 == initfill_trunc_normal_bf16,
-          "capi table");
+              t->algorithm_version == INITFILL_ALGORITHM_VERSION && t->reserved == 0,
+          "capi table header");
+#define SAME_FUNCTION(name, ret, kind, T, dist, dtype) \
+    CHECK(t->name == initfill_##name, "capi table: field %s", #name);
+    INITFILL_CAPI_ENTRIES(SAME_FUNCTION)
+#undef SAME_FUNCTION
+}
+
+/* The ABI of initfill_capi, written out by hand (not from the list, which it
+ * checks): 4 header words, then one pointer per entry point in this order, the 10
+ * of the first release and the 6 half fills appended to it.  A change here is an
+ * ABI break (or an append, which moves no offset). */
+static void test_capi_layout(void) {
+    const size_t p = sizeof(void (*)(void)), h = 4 * sizeof(uint32_t);
+    CHECK(offsetof(initfill_capi, abi_version) == 0 && offsetof(initfill_capi, size) == 4 &&
+              offsetof(initfill_capi, algorithm_version) == 8 &&
+              offsetof(initfill_capi, reserved) == 12,
+          "capi header offsets");
+    const size_t offsets[] = {
+        offsetof(initfill_capi, uniform_f32),      offsetof(initfill_capi, uniform_f64),
+        offsetof(initfill_capi, normal_f32),       offsetof(initfill_capi, normal_f64),
+        offsetof(initfill_capi, trunc_normal_f32), offsetof(initfill_capi, trunc_normal_f64),
+        offsetof(initfill_capi, bits_u32),         offsetof(initfill_capi, bits_u64),
+        offsetof(initfill_capi, fill_nd),          offsetof(initfill_capi, status_string),
+        offsetof(initfill_capi, uniform_f16),      offsetof(initfill_capi, uniform_bf16),
+        offsetof(initfill_capi, normal_f16),       offsetof(initfill_capi, normal_bf16),
+        offsetof(initfill_capi, trunc_normal_f16), offsetof(initfill_capi, trunc_normal_bf16),
+    };
+    const size_t count = sizeof offsets / sizeof offsets[0];
+    for (size_t k = 0; k < count; ++k)
+        CHECK(offsets[k] == h + k * p, "capi field %zu at offset %zu", k, offsets[k]);
+    CHECK(sizeof(initfill_capi) == h + count * p, "sizeof(initfill_capi) %zu",
+          sizeof(initfill_capi));
 }
 
 int main(void) {
@@ -370,6 +394,7 @@ int main(void) {
     test_errors();
     test_fill_nd();
     test_versions();
+    test_capi_layout();
     test_pool();
     if (failures) {
         fprintf(stderr, "test_kat: %d failure(s)\n", failures);

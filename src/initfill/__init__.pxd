@@ -24,6 +24,10 @@
 # Each fill writes the values of global elements first .. first+n-1 of stream
 # `stream` under `seed` to out[0 .. n-1]: the values the Python API writes for the
 # same seed, stream and index range (see initfill/initfill.h for the parameters).
+#
+# Cython cannot read the list INITFILL_CAPI_ENTRIES of initfill.h that generates the
+# C side, nor INITFILL_STATUS_CODES; tests/test_embedding.py checks that the
+# declarations below match both.
 
 from libc.stdint cimport int64_t, uint16_t, uint32_t, uint64_t
 

@@ -6,23 +6,19 @@ cdef extern from "initfill/initfill.h" nogil:
         uint32_t abi_version
         uint32_t size
         uint32_t algorithm_version
-        void *uniform_f32
-        void *uniform_f64
-        void *normal_f32
-        void *normal_f64
-        void *trunc_normal_f32
-        void *trunc_normal_f64
-        void *bits_u32
-        void *bits_u64
-        void *fill_nd
-        void *status_string
-        void *uniform_f16
-        void *uniform_bf16
-        void *normal_f16
-        void *normal_bf16
-        void *trunc_normal_f16
-        void *trunc_normal_bf16
     const initfill_capi *initfill_get_capi()
+
+# The entry points of the table as data, generated in C from the one list
+# INITFILL_CAPI_ENTRIES of initfill.h.
+cdef extern from "capi_entries.h" nogil:
+    ctypedef void (*if_function)()
+    ctypedef struct if_capi_entry:
+        const char *name
+        const char *kind
+        const char *out_type
+        if_function function
+    const if_capi_entry if_capi_entries[]
+    const int if_capi_entry_count
 
 cdef extern from "Python.h":
     object PyCapsule_New(void *pointer, const char *name, void *destructor)
@@ -37,36 +33,28 @@ MAX_THREADS = INITFILL_MAX_THREADS
 _C_API = PyCapsule_New(<void *>initfill_get_capi(), b"initfill._C_API", NULL)
 
 
-def capi_addresses():
-    """Return the addresses of the entry points of the C API table.
+def capi_entries():
+    """Return the entry points of the C API table, in the order of its fields.
 
     Returns
     -------
-    dict of str to int
-        ``uniform_f32`` ... ``bits_u64``, ``fill_nd``, ``status_string`` and the
-        half-precision fills ``uniform_f16`` ... ``trunc_normal_bf16``: the
-        functions ``initfill_<name>`` of ``initfill/initfill.h`` (used by
-        :mod:`initfill.ctypes_api`).
+    tuple of tuple
+        ``(name, address, kind, out_type)`` per entry: the C function
+        ``initfill_<name>`` of ``initfill/initfill.h``, its address, the name of its
+        parameter list (``"FILL2"``, ``"FILL4"``, ``"BITS"``, ``"FILL_ND"``,
+        ``"STATUS"``: ``INITFILL_PARAMS_<kind>``) and the C type of its output
+        elements (``"float"``, ``"double"``, ``"uint16_t"``, ``"uint32_t"``,
+        ``"uint64_t"``, or ``"void"``).  Read from the list ``INITFILL_CAPI_ENTRIES``
+        (used by :mod:`initfill.ctypes_api`).
     """
-    cdef const initfill_capi *t = initfill_get_capi()
-    return {
-        "uniform_f32": <size_t>t.uniform_f32,
-        "uniform_f64": <size_t>t.uniform_f64,
-        "normal_f32": <size_t>t.normal_f32,
-        "normal_f64": <size_t>t.normal_f64,
-        "trunc_normal_f32": <size_t>t.trunc_normal_f32,
-        "trunc_normal_f64": <size_t>t.trunc_normal_f64,
-        "bits_u32": <size_t>t.bits_u32,
-        "bits_u64": <size_t>t.bits_u64,
-        "fill_nd": <size_t>t.fill_nd,
-        "status_string": <size_t>t.status_string,
-        "uniform_f16": <size_t>t.uniform_f16,
-        "uniform_bf16": <size_t>t.uniform_bf16,
-        "normal_f16": <size_t>t.normal_f16,
-        "normal_bf16": <size_t>t.normal_bf16,
-        "trunc_normal_f16": <size_t>t.trunc_normal_f16,
-        "trunc_normal_bf16": <size_t>t.trunc_normal_bf16,
-    }
+    cdef int k
+    cdef const if_capi_entry *e
+    entries = []
+    for k in range(if_capi_entry_count):
+        e = &if_capi_entries[k]
+        entries.append((e.name.decode("ascii"), <size_t>e.function,
+                        e.kind.decode("ascii"), e.out_type.decode("ascii")))
+    return tuple(entries)
 
 
 def capi_header():

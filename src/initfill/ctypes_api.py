@@ -28,19 +28,15 @@ Signatures (``out`` is a pointer to the first element; ``n`` elements are writte
 taking the values of global elements ``first .. first + n - 1``)::
 
     uniform_f32(out, n, first, seed, stream, low, high, nthreads) -> int
-    uniform_f64(out, n, first, seed, stream, low, high, nthreads) -> int
     normal_f32(out, n, first, seed, stream, mean, std, nthreads) -> int
-    normal_f64(out, n, first, seed, stream, mean, std, nthreads) -> int
     trunc_normal_f32(out, n, first, seed, stream, mean, std, a, b, nthreads) -> int
-    trunc_normal_f64(out, n, first, seed, stream, mean, std, a, b, nthreads) -> int
     bits_u32(out, n, first, seed, stream, nthreads) -> int
-    bits_u64(out, n, first, seed, stream, nthreads) -> int
-    uniform_f16(out, n, first, seed, stream, low, high, nthreads) -> int
-    uniform_bf16(out, n, first, seed, stream, low, high, nthreads) -> int
-    normal_f16(out, n, first, seed, stream, mean, std, nthreads) -> int
-    normal_bf16(out, n, first, seed, stream, mean, std, nthreads) -> int
-    trunc_normal_f16(out, n, first, seed, stream, mean, std, a, b, nthreads) -> int
-    trunc_normal_bf16(out, n, first, seed, stream, mean, std, a, b, nthreads) -> int
+
+and the same for ``_f64`` (``double``), ``bits_u64`` (``uint64``), and the half types
+``_f16`` and ``_bf16`` (``uint16``); ``fill_nd(dist, dtype, params, nparams, seed,
+stream, data, ndim, shape, strides, gstrides, gbase, nthreads)`` fills an n-d view as
+``initfill_fill_nd`` does.  The list of entry points and their signature kinds comes
+from the C header (``INITFILL_CAPI_ENTRIES``), through ``initfill._core``.
 
 The ``_f16`` and ``_bf16`` fills take a ``uint16`` pointer and write the raw bits of
 IEEE binary16 or bfloat16 values: the float32 values rounded to nearest even
@@ -58,72 +54,46 @@ from ctypes import (
     c_double,
     c_float,
     c_int,
+    c_int64,
     c_uint16,
     c_uint32,
     c_uint64,
+    c_void_p,
 )
 
 from . import _core
 
-__all__ = [
-    "addresses",
-    "bits_u32",
-    "bits_u64",
-    "normal_bf16",
-    "normal_f16",
-    "normal_f32",
-    "normal_f64",
-    "status_string",
-    "trunc_normal_bf16",
-    "trunc_normal_f16",
-    "trunc_normal_f32",
-    "trunc_normal_f64",
-    "uniform_bf16",
-    "uniform_f16",
-    "uniform_f32",
-    "uniform_f64",
-]
+# The ctypes type of each C output element type the table uses ("void": none).
+_ELEMENT = {"float": c_float, "double": c_double, "uint16_t": c_uint16,
+            "uint32_t": c_uint32, "uint64_t": c_uint64}
+_WINDOW = (c_uint64, c_uint64, c_uint64, c_uint64)  # n, first, seed, stream
+_I64P = POINTER(c_int64)
 
-_U64 = c_uint64
-_FLOAT_FILL = (_U64, _U64, _U64, _U64, c_double, c_double, c_int)
-_TRUNC_FILL = (_U64, _U64, _U64, _U64, c_double, c_double, c_double, c_double, c_int)
-_BITS_FILL = (_U64, _U64, _U64, _U64, c_int)
-
-_PROTOTYPES = {
-    "uniform_f32": ctypes.CFUNCTYPE(c_int, POINTER(c_float), *_FLOAT_FILL),
-    "uniform_f64": ctypes.CFUNCTYPE(c_int, POINTER(c_double), *_FLOAT_FILL),
-    "normal_f32": ctypes.CFUNCTYPE(c_int, POINTER(c_float), *_FLOAT_FILL),
-    "normal_f64": ctypes.CFUNCTYPE(c_int, POINTER(c_double), *_FLOAT_FILL),
-    "trunc_normal_f32": ctypes.CFUNCTYPE(c_int, POINTER(c_float), *_TRUNC_FILL),
-    "trunc_normal_f64": ctypes.CFUNCTYPE(c_int, POINTER(c_double), *_TRUNC_FILL),
-    "bits_u32": ctypes.CFUNCTYPE(c_int, POINTER(c_uint32), *_BITS_FILL),
-    "bits_u64": ctypes.CFUNCTYPE(c_int, POINTER(c_uint64), *_BITS_FILL),
-    "uniform_f16": ctypes.CFUNCTYPE(c_int, POINTER(c_uint16), *_FLOAT_FILL),
-    "uniform_bf16": ctypes.CFUNCTYPE(c_int, POINTER(c_uint16), *_FLOAT_FILL),
-    "normal_f16": ctypes.CFUNCTYPE(c_int, POINTER(c_uint16), *_FLOAT_FILL),
-    "normal_bf16": ctypes.CFUNCTYPE(c_int, POINTER(c_uint16), *_FLOAT_FILL),
-    "trunc_normal_f16": ctypes.CFUNCTYPE(c_int, POINTER(c_uint16), *_TRUNC_FILL),
-    "trunc_normal_bf16": ctypes.CFUNCTYPE(c_int, POINTER(c_uint16), *_TRUNC_FILL),
+# Each signature kind of initfill.h (INITFILL_PARAMS_<kind>): the ctypes function
+# type for an output element type.
+_KINDS = {
+    "FILL2": lambda t: ctypes.CFUNCTYPE(c_int, POINTER(t), *_WINDOW, c_double, c_double,
+                                        c_int),
+    "FILL4": lambda t: ctypes.CFUNCTYPE(c_int, POINTER(t), *_WINDOW, c_double, c_double,
+                                        c_double, c_double, c_int),
+    "BITS": lambda t: ctypes.CFUNCTYPE(c_int, POINTER(t), *_WINDOW, c_int),
+    "FILL_ND": lambda t: ctypes.CFUNCTYPE(c_int, c_int, c_int, POINTER(c_double), c_int,
+                                          c_uint64, c_uint64, c_void_p, c_int, _I64P,
+                                          _I64P, _I64P, c_uint64, c_int),
+    "STATUS": lambda t: ctypes.CFUNCTYPE(c_char_p, c_int),
 }
 
-_ADDRESSES = _core.capi_addresses()
+_ENTRIES = _core.capi_entries()
+_ADDRESSES = {name: address for name, address, _, _ in _ENTRIES}
+_FUNCTIONS = {
+    name: _KINDS[kind](_ELEMENT.get(out_type))(address)
+    for name, address, kind, out_type in _ENTRIES
+}
+# The fills become this module's attributes; the status text has a str wrapper.
+_status_string = _FUNCTIONS.pop("status_string")
+globals().update(_FUNCTIONS)
 
-uniform_f32 = _PROTOTYPES["uniform_f32"](_ADDRESSES["uniform_f32"])
-uniform_f64 = _PROTOTYPES["uniform_f64"](_ADDRESSES["uniform_f64"])
-normal_f32 = _PROTOTYPES["normal_f32"](_ADDRESSES["normal_f32"])
-normal_f64 = _PROTOTYPES["normal_f64"](_ADDRESSES["normal_f64"])
-trunc_normal_f32 = _PROTOTYPES["trunc_normal_f32"](_ADDRESSES["trunc_normal_f32"])
-trunc_normal_f64 = _PROTOTYPES["trunc_normal_f64"](_ADDRESSES["trunc_normal_f64"])
-bits_u32 = _PROTOTYPES["bits_u32"](_ADDRESSES["bits_u32"])
-bits_u64 = _PROTOTYPES["bits_u64"](_ADDRESSES["bits_u64"])
-uniform_f16 = _PROTOTYPES["uniform_f16"](_ADDRESSES["uniform_f16"])
-uniform_bf16 = _PROTOTYPES["uniform_bf16"](_ADDRESSES["uniform_bf16"])
-normal_f16 = _PROTOTYPES["normal_f16"](_ADDRESSES["normal_f16"])
-normal_bf16 = _PROTOTYPES["normal_bf16"](_ADDRESSES["normal_bf16"])
-trunc_normal_f16 = _PROTOTYPES["trunc_normal_f16"](_ADDRESSES["trunc_normal_f16"])
-trunc_normal_bf16 = _PROTOTYPES["trunc_normal_bf16"](_ADDRESSES["trunc_normal_bf16"])
-
-_status_string = ctypes.CFUNCTYPE(c_char_p, c_int)(_ADDRESSES["status_string"])
+__all__ = sorted(["addresses", "status_string", *_FUNCTIONS])
 
 
 def addresses() -> dict[str, int]:

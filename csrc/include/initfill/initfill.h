@@ -33,18 +33,28 @@ extern "C" {
 /* Version of the (seed, stream, index) -> value mapping. */
 #define INITFILL_ALGORITHM_VERSION 1
 
-/* Status codes returned by every entry point. */
-enum {
-    INITFILL_OK = 0,
-    INITFILL_ERR_NULL = 1,    /* a required pointer is NULL */
-    INITFILL_ERR_DTYPE = 2,   /* unknown dtype, or not valid for the distribution */
-    INITFILL_ERR_DIST = 3,    /* unknown distribution */
-    INITFILL_ERR_PARAM = 4,   /* parameters non-finite, inconsistent or out of range */
-    INITFILL_ERR_SHAPE = 5,   /* bad ndim, negative extents, or index overflow */
-    INITFILL_ERR_ALIGN = 6,   /* output pointer or stride not aligned to the dtype */
-    INITFILL_ERR_THREADS = 7, /* thread count out of [1, INITFILL_MAX_THREADS] */
-    INITFILL_ERR_SYSTEM = 8   /* a thread could not be started */
-};
+/* Status codes returned by every entry point, with their English descriptions
+ * (initfill_status_string):  X(name, code, description). */
+#define INITFILL_STATUS_CODES(X)                                                     \
+    X(OK, 0, "success")                                                              \
+    X(ERR_NULL, 1, "a required pointer is NULL")                                     \
+    X(ERR_DTYPE, 2, "the dtype is not supported by this distribution")               \
+    X(ERR_DIST, 3, "unknown distribution")                                           \
+    X(ERR_PARAM, 4, "the parameters are not finite, are inconsistent, or do not "    \
+                    "fit the output dtype")                                          \
+    X(ERR_SHAPE, 5, "the shape, offset or global shape is out of range")             \
+    X(ERR_ALIGN, 6, "the buffer is not aligned to its dtype")                        \
+    X(ERR_THREADS, 7, "the thread count is out of range")                            \
+    X(ERR_SYSTEM, 8, "a thread could not be started")                                \
+    /* Returned by the initfill_capi_* wrappers of initfill_capi.h before          \
+     * initfill_import_capi() succeeded; kept apart from the library's own codes. */ \
+    X(ERR_CAPI, 32, "the initfill C API table is not imported (call "                \
+                    "initfill_import_capi)")
+
+/* INITFILL_OK, INITFILL_ERR_NULL, ... */
+#define INITFILL_STATUS_ENUM_(name, code, text) INITFILL_##name = code,
+enum { INITFILL_STATUS_CODES(INITFILL_STATUS_ENUM_) };
+#undef INITFILL_STATUS_ENUM_
 
 /* Output element types. */
 enum {
@@ -169,29 +179,79 @@ const char *initfill_simd_name(int level);
  * initfill_capi (its `size` grows) without raising it. */
 #define INITFILL_ABI_VERSION 1
 
-/* Status of the initfill_capi_* wrappers of initfill_capi.h before
- * initfill_import_capi() succeeded (kept apart from the library's own codes, which
- * count up from 1). */
-#define INITFILL_ERR_CAPI 32
+/* The entry points of this section, one line each; the list generates their
+ * prototypes (below), the table initfill_capi, the wrappers initfill_capi_* of
+ * initfill_capi.h and the Python package's ctypes and capsule views of them.
+ *
+ *   X(name, return type, kind, output element type, distribution, dtype)
+ *
+ * declares  <return type> initfill_<name> INITFILL_PARAMS_<kind>(<output type>)
+ * and is field <name> of initfill_capi, in this order.  Distribution and dtype are
+ * those the simple fills pass to initfill_plan_init (NONE where the kind has none).
+ * Spelled out:
+ *
+ *   int initfill_uniform_f32(float *out, uint64_t n, uint64_t first, uint64_t seed,
+ *                            uint64_t stream, double low, double high, int nthreads)
+ *   int initfill_normal_f32(float *out, ..., double mean, double std, int nthreads)
+ *   int initfill_trunc_normal_f32(float *out, ..., double mean, double std,
+ *                                 double a, double b, int nthreads)
+ *   int initfill_bits_u32(uint32_t *out, uint64_t n, uint64_t first, uint64_t seed,
+ *                         uint64_t stream, int nthreads)
+ *   (likewise _f64 with double *out, _u64 with uint64_t *out, and the half types
+ *    _f16 and _bf16 with uint16_t *out)
+ *   int initfill_fill_nd(int dist, int dtype, const double *params, int nparams,
+ *                        uint64_t seed, uint64_t stream, void *data, int ndim,
+ *                        const int64_t *shape, const int64_t *strides,
+ *                        const int64_t *gstrides, uint64_t gbase, int nthreads)
+ *   const char *initfill_status_string(int status)
+ */
+#define INITFILL_CAPI_ENTRIES(X)                                                     \
+    X(uniform_f32, int, FILL2, float, UNIFORM, FLOAT32)                              \
+    X(uniform_f64, int, FILL2, double, UNIFORM, FLOAT64)                             \
+    X(normal_f32, int, FILL2, float, NORMAL, FLOAT32)                                \
+    X(normal_f64, int, FILL2, double, NORMAL, FLOAT64)                               \
+    X(trunc_normal_f32, int, FILL4, float, TRUNC_NORMAL, FLOAT32)                    \
+    X(trunc_normal_f64, int, FILL4, double, TRUNC_NORMAL, FLOAT64)                   \
+    X(bits_u32, int, BITS, uint32_t, BITS, UINT32)                                   \
+    X(bits_u64, int, BITS, uint64_t, BITS, UINT64)                                   \
+    X(fill_nd, int, FILL_ND, void, NONE, NONE)                                       \
+    X(status_string, const char *, STATUS, void, NONE, NONE)                         \
+    /* Appended after the first release of the table (size grew; ABI version 1): */  \
+    X(uniform_f16, int, FILL2, uint16_t, UNIFORM, FLOAT16)                           \
+    X(uniform_bf16, int, FILL2, uint16_t, UNIFORM, BFLOAT16)                         \
+    X(normal_f16, int, FILL2, uint16_t, NORMAL, FLOAT16)                             \
+    X(normal_bf16, int, FILL2, uint16_t, NORMAL, BFLOAT16)                           \
+    X(trunc_normal_f16, int, FILL4, uint16_t, TRUNC_NORMAL, FLOAT16)                 \
+    X(trunc_normal_bf16, int, FILL4, uint16_t, TRUNC_NORMAL, BFLOAT16)
 
-int initfill_uniform_f32(float *out, uint64_t n, uint64_t first, uint64_t seed,
-                         uint64_t stream, double low, double high, int nthreads);
-int initfill_uniform_f64(double *out, uint64_t n, uint64_t first, uint64_t seed,
-                         uint64_t stream, double low, double high, int nthreads);
-int initfill_normal_f32(float *out, uint64_t n, uint64_t first, uint64_t seed,
-                        uint64_t stream, double mean, double std, int nthreads);
-int initfill_normal_f64(double *out, uint64_t n, uint64_t first, uint64_t seed,
-                        uint64_t stream, double mean, double std, int nthreads);
-int initfill_trunc_normal_f32(float *out, uint64_t n, uint64_t first, uint64_t seed,
-                              uint64_t stream, double mean, double std, double a,
-                              double b, int nthreads);
-int initfill_trunc_normal_f64(double *out, uint64_t n, uint64_t first, uint64_t seed,
-                              uint64_t stream, double mean, double std, double a,
-                              double b, int nthreads);
-int initfill_bits_u32(uint32_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                      uint64_t stream, int nthreads);
-int initfill_bits_u64(uint64_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                      uint64_t stream, int nthreads);
+/* The parameter lists of the kinds (T: the output element type), and the argument
+ * lists that pass them on.  FILL2's two parameters are (low, high) for uniform and
+ * (mean, std) for normal; FILL4's are (mean, std, a, b). */
+#define INITFILL_PARAMS_FILL2(T)                                                     \
+    (T *out, uint64_t n, uint64_t first, uint64_t seed, uint64_t stream, double p0,  \
+     double p1, int nthreads)
+#define INITFILL_ARGS_FILL2 (out, n, first, seed, stream, p0, p1, nthreads)
+#define INITFILL_PARAMS_FILL4(T)                                                     \
+    (T *out, uint64_t n, uint64_t first, uint64_t seed, uint64_t stream, double p0,  \
+     double p1, double p2, double p3, int nthreads)
+#define INITFILL_ARGS_FILL4 (out, n, first, seed, stream, p0, p1, p2, p3, nthreads)
+#define INITFILL_PARAMS_BITS(T)                                                      \
+    (T *out, uint64_t n, uint64_t first, uint64_t seed, uint64_t stream, int nthreads)
+#define INITFILL_ARGS_BITS (out, n, first, seed, stream, nthreads)
+#define INITFILL_PARAMS_FILL_ND(T)                                                   \
+    (int dist, int dtype, const double *params, int nparams, uint64_t seed,          \
+     uint64_t stream, void *data, int ndim, const int64_t *shape,                    \
+     const int64_t *strides, const int64_t *gstrides, uint64_t gbase, int nthreads)
+#define INITFILL_ARGS_FILL_ND                                                        \
+    (dist, dtype, params, nparams, seed, stream, data, ndim, shape, strides,         \
+     gstrides, gbase, nthreads)
+#define INITFILL_PARAMS_STATUS(T) (int status)
+#define INITFILL_ARGS_STATUS (status)
+
+#define INITFILL_PROTOTYPE_(name, ret, kind, T, dist, dtype)                         \
+    ret initfill_##name INITFILL_PARAMS_##kind(T);
+INITFILL_CAPI_ENTRIES(INITFILL_PROTOTYPE_)
+#undef INITFILL_PROTOTYPE_
 
 /* Half-precision outputs: `out` receives the raw 16-bit patterns, IEEE binary16
  * (_f16) or bfloat16 (_bf16: the top half of a float32), one uint16_t per value.
@@ -203,37 +263,20 @@ int initfill_bits_u64(uint64_t *out, uint64_t n, uint64_t first, uint64_t seed,
  * sign.  Parameters that could overflow the half type, and bounds with no half value
  * between them, give INITFILL_ERR_PARAM.  These are exactly the values of the Python
  * API on float16 arrays and on bfloat16 arrays (or uint16 words with
- * dtype="bfloat16").  `out` must be 2-byte aligned. */
-int initfill_uniform_f16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                         uint64_t stream, double low, double high, int nthreads);
-int initfill_uniform_bf16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                          uint64_t stream, double low, double high, int nthreads);
-int initfill_normal_f16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                        uint64_t stream, double mean, double std, int nthreads);
-int initfill_normal_bf16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                         uint64_t stream, double mean, double std, int nthreads);
-int initfill_trunc_normal_f16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                              uint64_t stream, double mean, double std, double a,
-                              double b, int nthreads);
-int initfill_trunc_normal_bf16(uint16_t *out, uint64_t n, uint64_t first, uint64_t seed,
-                               uint64_t stream, double mean, double std, double a,
-                               double b, int nthreads);
-
-/* Any distribution and type into an n-d strided view (or a block of a larger
- * logical tensor), without an initfill_plan: `params` as for initfill_plan_init, the
- * view as for initfill_fill_strided.  Validates the parameters before writing. */
-int initfill_fill_nd(int dist, int dtype, const double *params, int nparams,
-                     uint64_t seed, uint64_t stream, void *data, int ndim,
-                     const int64_t *shape, const int64_t *strides,
-                     const int64_t *gstrides, uint64_t gbase, int nthreads);
+ * dtype="bfloat16").  `out` must be 2-byte aligned.
+ *
+ * initfill_fill_nd: any distribution and type into an n-d strided view (or a block
+ * of a larger logical tensor), without an initfill_plan: `params` as for
+ * initfill_plan_init, the view as for initfill_fill_strided.  Validates the
+ * parameters before writing.
+ *
+ * initfill_status_string: a static English description of a status code (never
+ * NULL). */
 
 /* INITFILL_ALGORITHM_VERSION and INITFILL_ABI_VERSION of the compiled library
  * (compare them with the macros to catch a header/library mismatch). */
 int initfill_algorithm_version(void);
 int initfill_abi_version(void);
-
-/* A static English description of a status code (never NULL). */
-const char *initfill_status_string(int status);
 
 /* ------------------------------------------------------------------------------
  * The table of entry points that the Python package exports as the PyCapsule
@@ -241,42 +284,16 @@ const char *initfill_status_string(int status);
  * the kernels without linking to initfill: see initfill_capi.h.  Fields are only
  * ever appended; `size` is sizeof(initfill_capi) of the library that filled it.
  * ------------------------------------------------------------------------------ */
+#define INITFILL_CAPI_FIELD_(name, ret, kind, T, dist, dtype)                       \
+    ret(*name) INITFILL_PARAMS_##kind(T);
 typedef struct initfill_capi {
     uint32_t abi_version;       /* INITFILL_ABI_VERSION */
     uint32_t size;              /* sizeof(initfill_capi) */
     uint32_t algorithm_version; /* INITFILL_ALGORITHM_VERSION */
     uint32_t reserved;          /* 0 */
-    int (*uniform_f32)(float *, uint64_t, uint64_t, uint64_t, uint64_t, double, double,
-                       int);
-    int (*uniform_f64)(double *, uint64_t, uint64_t, uint64_t, uint64_t, double,
-                       double, int);
-    int (*normal_f32)(float *, uint64_t, uint64_t, uint64_t, uint64_t, double, double,
-                      int);
-    int (*normal_f64)(double *, uint64_t, uint64_t, uint64_t, uint64_t, double, double,
-                      int);
-    int (*trunc_normal_f32)(float *, uint64_t, uint64_t, uint64_t, uint64_t, double,
-                            double, double, double, int);
-    int (*trunc_normal_f64)(double *, uint64_t, uint64_t, uint64_t, uint64_t, double,
-                            double, double, double, int);
-    int (*bits_u32)(uint32_t *, uint64_t, uint64_t, uint64_t, uint64_t, int);
-    int (*bits_u64)(uint64_t *, uint64_t, uint64_t, uint64_t, uint64_t, int);
-    int (*fill_nd)(int, int, const double *, int, uint64_t, uint64_t, void *, int,
-                   const int64_t *, const int64_t *, const int64_t *, uint64_t, int);
-    const char *(*status_string)(int);
-    /* Appended after the first release of the table (size grew; ABI version 1): */
-    int (*uniform_f16)(uint16_t *, uint64_t, uint64_t, uint64_t, uint64_t, double,
-                       double, int);
-    int (*uniform_bf16)(uint16_t *, uint64_t, uint64_t, uint64_t, uint64_t, double,
-                        double, int);
-    int (*normal_f16)(uint16_t *, uint64_t, uint64_t, uint64_t, uint64_t, double,
-                      double, int);
-    int (*normal_bf16)(uint16_t *, uint64_t, uint64_t, uint64_t, uint64_t, double,
-                       double, int);
-    int (*trunc_normal_f16)(uint16_t *, uint64_t, uint64_t, uint64_t, uint64_t, double,
-                            double, double, double, int);
-    int (*trunc_normal_bf16)(uint16_t *, uint64_t, uint64_t, uint64_t, uint64_t, double,
-                             double, double, double, int);
+    INITFILL_CAPI_ENTRIES(INITFILL_CAPI_FIELD_)
 } initfill_capi;
+#undef INITFILL_CAPI_FIELD_
 
 /* The library's table (static storage, never NULL). */
 const initfill_capi *initfill_get_capi(void);

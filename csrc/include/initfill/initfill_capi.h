@@ -25,8 +25,10 @@
  * INITFILL_ERR_CAPI and writes nothing.
  *
  * The wrappers have the signatures of the functions of the same name without the
- * `capi_` (initfill.h documents them), produce the same values, and need no GIL
- * (release it around large fills).  Usable from C and C++.
+ * `capi_` (initfill.h documents them: one wrapper per entry of
+ * INITFILL_CAPI_ENTRIES), produce the same values, and need no GIL (release it
+ * around large fills); initfill_capi_status_string works before the import too.
+ * Usable from C and C++.
  *
  * The half-precision fills (initfill_capi_uniform_f16, initfill_capi_uniform_bf16,
  * ..._normal_f16/_bf16, ..._trunc_normal_f16/_bf16) were appended to the table after
@@ -98,142 +100,35 @@ static inline int initfill_import_capi(void) {
 /* The imported table, or NULL before a successful initfill_import_capi(). */
 static inline const initfill_capi *initfill_capi_get(void) { return initfill_capi_table; }
 
-static inline int initfill_capi_uniform_f32(float *out, uint64_t n, uint64_t first,
-                                            uint64_t seed, uint64_t stream, double low,
-                                            double high, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->uniform_f32(out, n, first, seed, stream, low, high, nthreads);
-}
+/* What a wrapper returns before the import: INITFILL_ERR_CAPI, and for
+ * initfill_capi_status_string the library's own text (the strings are in
+ * initfill.h), so that it works before the import too. */
+#define INITFILL_CAPI_UNIMPORTED_FILL2 INITFILL_ERR_CAPI
+#define INITFILL_CAPI_UNIMPORTED_FILL4 INITFILL_ERR_CAPI
+#define INITFILL_CAPI_UNIMPORTED_BITS INITFILL_ERR_CAPI
+#define INITFILL_CAPI_UNIMPORTED_FILL_ND INITFILL_ERR_CAPI
+#define INITFILL_CAPI_UNIMPORTED_STATUS initfill_capi_status_text_(status)
 
-static inline int initfill_capi_uniform_f64(double *out, uint64_t n, uint64_t first,
-                                            uint64_t seed, uint64_t stream, double low,
-                                            double high, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->uniform_f64(out, n, first, seed, stream, low, high, nthreads);
+#define INITFILL_CAPI_STATUS_CASE_(name, code, text) \
+    case INITFILL_##name: return text;
+static inline const char *initfill_capi_status_text_(int status) {
+    switch (status) {
+    INITFILL_STATUS_CODES(INITFILL_CAPI_STATUS_CASE_)
+    default: return "unknown status (initfill C API not imported)";
+    }
 }
+#undef INITFILL_CAPI_STATUS_CASE_
 
-static inline int initfill_capi_normal_f32(float *out, uint64_t n, uint64_t first,
-                                           uint64_t seed, uint64_t stream, double mean,
-                                           double std, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->normal_f32(out, n, first, seed, stream, mean, std, nthreads);
-}
-
-static inline int initfill_capi_normal_f64(double *out, uint64_t n, uint64_t first,
-                                           uint64_t seed, uint64_t stream, double mean,
-                                           double std, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->normal_f64(out, n, first, seed, stream, mean, std, nthreads);
-}
-
-static inline int initfill_capi_trunc_normal_f32(float *out, uint64_t n, uint64_t first,
-                                                 uint64_t seed, uint64_t stream,
-                                                 double mean, double std, double a,
-                                                 double b, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->trunc_normal_f32(out, n, first, seed, stream, mean, std, a, b, nthreads);
-}
-
-static inline int initfill_capi_trunc_normal_f64(double *out, uint64_t n, uint64_t first,
-                                                 uint64_t seed, uint64_t stream,
-                                                 double mean, double std, double a,
-                                                 double b, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->trunc_normal_f64(out, n, first, seed, stream, mean, std, a, b, nthreads);
-}
-
-static inline int initfill_capi_bits_u32(uint32_t *out, uint64_t n, uint64_t first,
-                                         uint64_t seed, uint64_t stream, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->bits_u32(out, n, first, seed, stream, nthreads);
-}
-
-static inline int initfill_capi_bits_u64(uint64_t *out, uint64_t n, uint64_t first,
-                                         uint64_t seed, uint64_t stream, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->bits_u64(out, n, first, seed, stream, nthreads);
-}
-
-static inline int initfill_capi_uniform_f16(uint16_t *out, uint64_t n, uint64_t first,
-                                            uint64_t seed, uint64_t stream, double low,
-                                            double high, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->uniform_f16(out, n, first, seed, stream, low, high, nthreads);
-}
-
-static inline int initfill_capi_uniform_bf16(uint16_t *out, uint64_t n, uint64_t first,
-                                             uint64_t seed, uint64_t stream, double low,
-                                             double high, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->uniform_bf16(out, n, first, seed, stream, low, high, nthreads);
-}
-
-static inline int initfill_capi_normal_f16(uint16_t *out, uint64_t n, uint64_t first,
-                                           uint64_t seed, uint64_t stream, double mean,
-                                           double std, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->normal_f16(out, n, first, seed, stream, mean, std, nthreads);
-}
-
-static inline int initfill_capi_normal_bf16(uint16_t *out, uint64_t n, uint64_t first,
-                                            uint64_t seed, uint64_t stream, double mean,
-                                            double std, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->normal_bf16(out, n, first, seed, stream, mean, std, nthreads);
-}
-
-static inline int initfill_capi_trunc_normal_f16(uint16_t *out, uint64_t n,
-                                                 uint64_t first, uint64_t seed,
-                                                 uint64_t stream, double mean,
-                                                 double std, double a, double b,
-                                                 int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->trunc_normal_f16(out, n, first, seed, stream, mean, std, a, b, nthreads);
-}
-
-static inline int initfill_capi_trunc_normal_bf16(uint16_t *out, uint64_t n,
-                                                  uint64_t first, uint64_t seed,
-                                                  uint64_t stream, double mean,
-                                                  double std, double a, double b,
-                                                  int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->trunc_normal_bf16(out, n, first, seed, stream, mean, std, a, b, nthreads);
-}
-
-static inline int initfill_capi_fill_nd(int dist, int dtype, const double *params,
-                                        int nparams, uint64_t seed, uint64_t stream,
-                                        void *data, int ndim, const int64_t *shape,
-                                        const int64_t *strides, const int64_t *gstrides,
-                                        uint64_t gbase, int nthreads) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL) return INITFILL_ERR_CAPI;
-    return t->fill_nd(dist, dtype, params, nparams, seed, stream, data, ndim, shape,
-                      strides, gstrides, gbase, nthreads);
-}
-
-/* Like initfill_status_string; works before the import too. */
-static inline const char *initfill_capi_status_string(int status) {
-    const initfill_capi *t = initfill_capi_table;
-    if (t == NULL)
-        return status == INITFILL_ERR_CAPI
-                   ? "the initfill C API table is not imported (call initfill_import_capi)"
-                   : "unknown status (initfill C API not imported)";
-    return t->status_string(status);
-}
+/* initfill_capi_<name> for every entry of INITFILL_CAPI_ENTRIES (initfill.h): the
+ * same parameters as initfill_<name>, called through the imported table. */
+#define INITFILL_CAPI_WRAPPER_(name, ret, kind, T, dist, dtype)                      \
+    static inline ret initfill_capi_##name INITFILL_PARAMS_##kind(T) {               \
+        const initfill_capi *t = initfill_capi_table;                                \
+        if (t == NULL) return INITFILL_CAPI_UNIMPORTED_##kind;                       \
+        return t->name INITFILL_ARGS_##kind;                                         \
+    }
+INITFILL_CAPI_ENTRIES(INITFILL_CAPI_WRAPPER_)
+#undef INITFILL_CAPI_WRAPPER_
 
 /* INITFILL_ALGORITHM_VERSION of the installed initfill, or -1 before the import. */
 static inline int initfill_capi_algorithm_version(void) {
