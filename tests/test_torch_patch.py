@@ -49,7 +49,7 @@ def test_patch_routes_and_restores_exactly():
         b = nn.Linear(64, 32)
     assert torch.equal(a.weight, b.weight) and torch.equal(a.bias, b.bias)
     assert snapshot() == before
-    assert torch.nn.init.kaiming_uniform_ is it._TORCH["kaiming_uniform_"]
+    assert torch.nn.init.kaiming_uniform_ is it._dispatch.TORCH_INIT["kaiming_uniform_"]
 
 
 def test_patch_restores_on_error_and_when_nested():
