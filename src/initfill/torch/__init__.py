@@ -59,7 +59,7 @@ from ._dropin import (
     xavier_normal_,
     xavier_uniform_,
 )
-from ._module_init import RESIDUAL_PATTERNS, init_module_
+from ._module_init import RESIDUAL_PATTERNS, init_module_  # noqa: F401  (the default of init_module_)
 from ._patch import patch
 from ._structural import constant_, dirac_, eye_, ones_, orthogonal_, sparse_, zeros_
 

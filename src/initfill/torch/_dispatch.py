@@ -10,8 +10,7 @@ import torch.nn.init as _torch_init
 from torch import Tensor, nn
 from torch.overrides import has_torch_function_variadic
 
-from initfill._generator import Generator
-from initfill._init import default_generator
+from initfill import Generator, default_generator
 
 # torch's own functions, captured at import (before any patch()): where the calls
 # initfill does not fill go, and what patch() restores.

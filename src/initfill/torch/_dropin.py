@@ -8,8 +8,8 @@ import warnings
 import torch
 from torch import Tensor
 
+from initfill import Generator
 from initfill._fans import calculate_gain, kaiming_mode, torch_fans, xavier_std
-from initfill._generator import Generator
 
 from ._dispatch import TORCH_INIT, fill_or_hand_over, initfill_fills, torch_generator
 
@@ -158,12 +158,8 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0,
 
     Parameters
     ----------
-    tensor : torch.Tensor
-        An n-dimensional tensor, n >= 2.
-    gain : float
-        An optional scaling factor.
-    generator : initfill.Generator or torch.Generator, optional
-        Source of randomness.
+    tensor, gain, generator
+        See :func:`xavier_uniform_`.
 
     Returns
     -------
@@ -173,7 +169,7 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.0,
     Raises
     ------
     ValueError
-        For a tensor with fewer than 2 dimensions.
+        As :func:`xavier_uniform_`.
     """
     return normal_(tensor, 0.0, xavier_std(*torch_fans(tensor.shape), gain), generator)
 
@@ -225,16 +221,7 @@ def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     UserWarning
         On a zero-element tensor, which is left as it is.
     """
-    if not initfill_fills(tensor):
-        return TORCH_INIT["kaiming_uniform_"](tensor, a, mode, nonlinearity,
-                                              generator=torch_generator(tensor, generator))
-    shape = tensor.shape
-    if 0 in shape:
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
-        return tensor
-    bound = _SQRT3 * kaiming_std_of_shape(shape, a, mode, nonlinearity)
-    return fill_or_hand_over(_UNIFORM, tensor, (-bound, bound), generator,
-                             TORCH_INIT["uniform_"])
+    return _kaiming(True, tensor, a, mode, nonlinearity, generator)
 
 
 def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
@@ -268,12 +255,23 @@ def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = "fan_in",
     UserWarning
         On a zero-element tensor, which is left as it is.
     """
+    return _kaiming(False, tensor, a, mode, nonlinearity, generator)
+
+
+def _kaiming(uniform: bool, tensor: Tensor, a: float, mode: str, nonlinearity: str,
+             generator: AnyGenerator) -> Tensor:
+    """kaiming_uniform_ (`uniform`) or kaiming_normal_, in torch's order of checks."""
     if not initfill_fills(tensor):
-        return TORCH_INIT["kaiming_normal_"](tensor, a, mode, nonlinearity,
-                                             generator=torch_generator(tensor, generator))
+        torch_kaiming = TORCH_INIT["kaiming_uniform_" if uniform else "kaiming_normal_"]
+        return torch_kaiming(tensor, a, mode, nonlinearity,
+                             generator=torch_generator(tensor, generator))
     shape = tensor.shape
     if 0 in shape:
-        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=2)
+        warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return tensor
     std = kaiming_std_of_shape(shape, a, mode, nonlinearity)
+    if uniform:
+        bound = _SQRT3 * std
+        return fill_or_hand_over(_UNIFORM, tensor, (-bound, bound), generator,
+                                 TORCH_INIT["uniform_"])
     return fill_or_hand_over(_NORMAL, tensor, (0, std), generator, TORCH_INIT["normal_"])

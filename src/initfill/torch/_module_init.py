@@ -11,7 +11,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from initfill._generator import Generator, stream_id
+from initfill import Generator, stream_id
 
 from ._dispatch import FILLED_DTYPES, initfill_fills
 from ._patch import patch

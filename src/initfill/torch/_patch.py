@@ -9,7 +9,8 @@ from typing import Any
 
 import torch.nn.init as _torch_init
 
-from initfill._generator import Generator, check_seed
+from initfill import Generator
+from initfill._generator import check_seed
 
 from . import _deprecated, _dropin, _structural
 from ._dispatch import TORCH_INIT, initfill_generator, patch_generators

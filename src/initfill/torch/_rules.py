@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor, nn
 
+from initfill import Generator
 from initfill._fans import calculate_gain, torch_fans, xavier_std
-from initfill._generator import Generator
 
 _SQRT3 = math.sqrt(3.0)
 

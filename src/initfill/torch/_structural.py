@@ -9,7 +9,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from initfill._generator import Generator
+from initfill import Generator
 
 from ._dispatch import TORCH_INIT, fill_or_hand_over, initfill_generator, initfill_fills, \
     torch_generator
