@@ -18,6 +18,9 @@ TORCH_INIT: dict[str, Callable[..., Any]] = {
     name: getattr(_torch_init, name) for name in _torch_init.__all__
 }
 
+# What the ``generator=`` of a drop-in takes.
+AnyGenerator = Generator | torch.Generator | None
+
 FILLED_DTYPES = frozenset({torch.float32, torch.float64, torch.float16, torch.bfloat16})
 _PLAIN_TYPES = (Tensor, nn.Parameter)
 _STRIDED = torch.strided

@@ -11,12 +11,11 @@ from torch import Tensor
 from initfill import Generator
 from initfill._fans import calculate_gain, kaiming_mode, torch_fans, xavier_std
 
-from ._dispatch import TORCH_INIT, fill_or_hand_over, initfill_fills, torch_generator
+from ._dispatch import AnyGenerator, TORCH_INIT, fill_or_hand_over, initfill_fills, \
+    torch_generator
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "trunc_normal_", "xavier_uniform_",
            "xavier_normal_", "kaiming_uniform_", "kaiming_normal_"]
-
-AnyGenerator = Generator | torch.Generator | None
 
 _UNIFORM = Generator.uniform_
 _NORMAL = Generator.normal_

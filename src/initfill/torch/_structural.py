@@ -11,8 +11,8 @@ from torch import Tensor
 
 from initfill import Generator
 
-from ._dispatch import TORCH_INIT, fill_or_hand_over, initfill_generator, initfill_fills, \
-    torch_generator
+from ._dispatch import AnyGenerator, TORCH_INIT, fill_or_hand_over, initfill_fills, \
+    initfill_generator, torch_generator
 
 __all__ = ["constant_", "ones_", "zeros_", "eye_", "dirac_", "orthogonal_", "sparse_"]
 
@@ -25,7 +25,7 @@ dirac_ = TORCH_INIT["dirac_"]
 
 
 def orthogonal_(tensor: Tensor, gain: float = 1,
-                generator: Generator | torch.Generator | None = None) -> Tensor:
+                generator: AnyGenerator = None) -> Tensor:
     """Fill the input Tensor with a (semi) orthogonal matrix; Saxe et al. (2013).
 
     The Q factor of the QR decomposition of a standard normal matrix (drawn by
@@ -74,7 +74,7 @@ def orthogonal_(tensor: Tensor, gain: float = 1,
 
 
 def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01,
-            generator: Generator | torch.Generator | None = None) -> Tensor:
+            generator: AnyGenerator = None) -> Tensor:
     """Fill the 2-D input Tensor as a sparse matrix; Martens (2010).
 
     Non-zero elements from N(0, std**2); in each column ``ceil(sparsity * rows)``
