@@ -1,4 +1,6 @@
-"""Torch tensors and DLPack objects filled in place, and the initfill.torch drop-ins."""
+"""The torch.nn.init drop-ins of initfill.torch: torch's names, signatures, gains,
+errors and warnings; values in law; initfill's values on what it fills, torch's
+answer on what it refuses."""
 import inspect
 import math
 import warnings
@@ -20,109 +22,6 @@ def as_np(t):
     """A float64 NumPy copy of a tensor's values, bfloat16 included."""
     return t.detach().to(torch.float64).numpy()
 
-
-def bits_np(t):
-    """The raw element bits as a NumPy array (bfloat16/float16 as uint16)."""
-    if t.dtype in (torch.bfloat16, torch.float16):
-        return t.contiguous().view(torch.int16).numpy().view(np.uint16)
-    return t.contiguous().numpy()
-
-
-# ------------------------------------------------------- filling torch tensors
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("dist", ["uniform_", "normal_", "trunc_normal_"])
-def test_torch_equals_numpy_bit_for_bit(dtype, dist):
-    g = initfill.Generator(21)
-    t = torch.empty(37, 129, dtype=dtype)
-    getattr(g, dist)(t, stream=4)
-    if dtype == torch.bfloat16:
-        ref = getattr(g, dist)(np.empty((37, 129), np.uint16), stream=4, dtype="bfloat16")
-    else:
-        npdt = {torch.float32: np.float32, torch.float64: np.float64, torch.float16: np.float16}[dtype]
-        ref = getattr(g, dist)(np.empty((37, 129), npdt), stream=4)
-        ref = ref.view(np.uint16) if dtype == torch.float16 else ref
-    assert np.array_equal(bits_np(t), ref)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_non_contiguous_views_in_place(dtype):
-    g = initfill.Generator(2)
-    base = torch.zeros(64, 48, dtype=dtype)
-    view = base.t()[::3, 1::2]  # transposed, stepped
-    ptr = view.data_ptr()
-    out = g.normal_(view, stream=9)
-    assert out is view and view.data_ptr() == ptr
-    ref = torch.empty(view.shape, dtype=dtype)
-    g.normal_(ref, stream=9)
-    assert torch.equal(view, ref)
-    mask = torch.zeros_like(base, dtype=torch.bool)
-    mask.t()[::3, 1::2] = True
-    assert (base[~mask] == 0).all()
-
-
-def test_parameter_requires_grad_and_version_bump():
-    p = torch.nn.Parameter(torch.empty(10, 10))
-    v = p._version
-    initfill.Generator(0).uniform_(p)
-    assert p._version > v and p.requires_grad
-
-
-def test_device_and_layout_errors_say_what_to_do():
-    g = initfill.Generator(0)
-    with pytest.raises(TypeError, match="to_empty"):
-        g.normal_(torch.empty(3, device="meta"))
-    with pytest.raises(TypeError, match="int64"):
-        g.normal_(torch.empty(3, dtype=torch.int64))
-    with pytest.raises(ValueError, match="share memory"):
-        g.normal_(torch.empty(1, 5).expand(4, 5))
-    with pytest.raises(TypeError, match="does not match"):
-        g.normal_(torch.empty(3), dtype="bfloat16")
-
-
-def test_zero_size_tensor():
-    t = torch.empty(0, 7, dtype=torch.bfloat16)
-    assert initfill.Generator(0).normal_(t) is t
-
-
-class DLWrap:
-    """A minimal foreign DLPack producer around a tensor/array (no other protocol)."""
-
-    def __init__(self, x, device=(1, 0), legacy=False):
-        self.x, self.device, self.legacy = x, device, legacy
-
-    def __dlpack_device__(self):
-        return self.device
-
-    def __dlpack__(self, **kw):
-        if self.legacy:
-            if kw:
-                raise TypeError("legacy producer")
-            return self.x.__dlpack__()
-        return self.x.__dlpack__(**kw)
-
-
-@pytest.mark.parametrize("legacy", [False, True])
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_dlpack_objects(dtype, legacy):
-    g = initfill.Generator(4)
-    t = torch.zeros(20, 30, dtype=dtype)[:, ::2]
-    g.uniform_(DLWrap(t, legacy=legacy), stream=1)
-    ref = torch.empty(20, 15, dtype=dtype)
-    g.uniform_(ref, stream=1)
-    assert torch.equal(t, ref)
-
-
-def test_dlpack_read_only_and_device_errors():
-    a = np.zeros(8, np.float32)
-    a.flags.writeable = False
-    with pytest.raises((ValueError, BufferError)):
-        initfill.Generator(0).normal_(DLWrap(a))
-    with pytest.raises(TypeError, match="CPU"):
-        initfill.Generator(0).normal_(DLWrap(torch.zeros(3), device=(2, 0)))
-
-
-# ----------------------------------------------------------- the drop-in API
 
 def test_same_names_signatures_and_defaults():
     for name in torch.nn.init.__all__:
@@ -283,3 +182,76 @@ def test_default_generator_is_initfills():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         it.xavier_normal_(torch.empty(4, 4))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_drop_ins_fill_as_one_generator_call(dtype):
+    # Each random drop-in is one call of the Generator's method with the scale that
+    # torch's formula gives: the same bits as calling the Generator directly.
+    w = torch.empty(24, 10, 3, dtype=dtype)
+    fan_in, fan_out = 30, 72
+
+    def ref(method, *params):
+        return getattr(initfill.Generator(11), method)(torch.empty_like(w), *params)
+
+    def ours(name, *args):
+        return getattr(it, name)(torch.empty_like(w), *args, generator=initfill.Generator(11))
+
+    assert torch.equal(ours("uniform_", -0.5, 0.25), ref("uniform_", -0.5, 0.25))
+    assert torch.equal(ours("normal_", 0.5, 2.0), ref("normal_", 0.5, 2.0))
+    assert torch.equal(ours("trunc_normal_", 0.1, 1.0, -1.0, 1.5),
+                       ref("trunc_normal_", 0.1, 1.0, -1.0, 1.5))
+    gain = math.sqrt(2.0 / (1 + 0.2 ** 2))
+    bound = math.sqrt(3.0) * (gain / math.sqrt(fan_in))
+    assert torch.equal(ours("kaiming_uniform_", 0.2), ref("uniform_", -bound, bound))
+    std = math.sqrt(2.0) / math.sqrt(fan_out)
+    assert torch.equal(ours("kaiming_normal_", 0, "fan_out", "relu"), ref("normal_", 0.0, std))
+    std = 0.5 * math.sqrt(2.0 / (fan_in + fan_out))
+    assert torch.equal(ours("xavier_uniform_", 0.5),
+                       ref("uniform_", -math.sqrt(3.0) * std, math.sqrt(3.0) * std))
+    assert torch.equal(ours("xavier_normal_", 0.5), ref("normal_", 0.0, std))
+
+
+def test_refused_parameters_leave_the_torch_generator_as_torch_would():
+    # normal_(NaN mean), trunc_normal_(a == b), uniform_(a > b) are torch's to answer:
+    # the values or the error, and the generator's state afterwards, are exactly
+    # those of torch.nn.init itself.
+    def outcome(module, call):
+        g = torch.Generator().manual_seed(8)
+        try:
+            result = call(module, torch.empty(6), g)
+        except Exception as e:
+            result = (type(e), str(e))
+        return result, g.get_state()
+
+    for call in [lambda m, t, g: m.normal_(t, math.nan, 1.0, generator=g),
+                 lambda m, t, g: m.trunc_normal_(t, 0.0, 1.0, 1.0, 1.0, generator=g),
+                 lambda m, t, g: m.uniform_(t, 3.0, 2.0, generator=g)]:
+        (a, state_a), (b, state_b) = outcome(it, call), outcome(torch.nn.init, call)
+        if isinstance(a, torch.Tensor):
+            assert torch.equal(a.nan_to_num(), b.nan_to_num())
+        else:
+            assert a == b
+        assert torch.equal(state_a, state_b)
+    # an initfill Generator gives torch one of its streams
+    g = initfill.Generator(1)
+    it.normal_(torch.empty(3), math.nan, 1.0, generator=g)
+    assert g.next_stream == 1
+
+
+def test_errors_about_the_tensor_are_initfills_and_write_nothing():
+    base = torch.zeros(1, 5)
+    with pytest.raises(ValueError, match="share memory"):
+        it.normal_(base.expand(4, 5))
+    assert (base == 0).all()
+    # bounds between which no value of the half type lies: initfill's ValueError
+    t = torch.zeros(8, dtype=torch.bfloat16)
+    with pytest.raises(ValueError):
+        it.trunc_normal_(t, 0.0, 1.0, 0.04, 0.0400001)
+    assert (t == 0).all()
+
+
+def test_bool_parameters_are_numbers_as_in_torch():
+    a = it.uniform_(torch.empty(50), True, 2, generator=initfill.Generator(3))
+    b = initfill.Generator(3).uniform_(torch.empty(50), 1.0, 2.0)
+    assert torch.equal(a, b)

@@ -1,0 +1,103 @@
+"""``initfill.torch``: a drop-in for ``torch.nn.init`` on CPU tensors, ``patch()``, and
+whole-model initialization (:func:`init_module_`).
+
+Every function of ``torch.nn.init`` is here with the same signature, defaults, return
+value, gain table, fan rules, warnings and errors.  On CPU tensors of float32, float64,
+float16 and bfloat16 the random ones fill in place with initfill's threaded,
+counter-based kernels; their values follow the same distributions as torch's (in
+law, not bit for bit).  Everything else is handed to ``torch.nn.init`` unchanged:
+
+- tensors that are not on the CPU (CUDA, meta, ...), other dtypes and layouts, tensor
+  subclasses that override ``__torch_function__``;
+- arguments initfill does not sample from (non-finite or non-real parameters,
+  ``a > b``, ``std < 0``, values that overflow a half type), so that the result or
+  the error is torch's own.
+
+The functions without randomness (``constant_``, ``ones_``, ``zeros_``, ``eye_``,
+``dirac_`` and their deprecated aliases) are torch's own objects.
+
+Generators
+----------
+``generator=`` takes an :class:`initfill.Generator` (its next stream is used).  A
+``torch.Generator`` is accepted too: one 63-bit integer is drawn from it (so it
+advances exactly as after one ``random_()`` of a single element) and seeds an
+initfill Generator whose stream 0 fills the tensor; the same torch seed therefore
+gives the same values.  Without ``generator=`` the generator of the innermost active
+:func:`patch` is used, else initfill's default generator (:func:`initfill.manual_seed`).
+``torch.manual_seed`` does not affect initfill.
+
+Modules
+-------
+``_dropin`` (uniform, normal, truncated normal, Xavier, Kaiming), ``_structural``
+(constants, eye, dirac, orthogonal, sparse), ``_deprecated`` (the old aliases),
+``_dispatch`` (what initfill fills, what goes to torch, which generator),
+``_patch`` (:func:`patch`), ``_rules`` and ``_module_init`` (:func:`init_module_`).
+
+This package imports torch; ``import initfill`` does not.
+"""
+from ._deprecated import (
+    constant,
+    dirac,
+    eye,
+    kaiming_normal,
+    kaiming_uniform,
+    normal,
+    orthogonal,
+    sparse,
+    uniform,
+    xavier_normal,
+    xavier_uniform,
+)
+from ._dispatch import generator_from_torch
+from ._dropin import (
+    calculate_gain,
+    kaiming_normal_,
+    kaiming_uniform_,
+    normal_,
+    trunc_normal_,
+    uniform_,
+    xavier_normal_,
+    xavier_uniform_,
+)
+from ._module_init import RESIDUAL_PATTERNS, init_module_  # noqa: F401  (the default of init_module_)
+from ._patch import patch
+from ._structural import constant_, dirac_, eye_, ones_, orthogonal_, sparse_, zeros_
+
+__all__ = [
+    "calculate_gain",
+    "uniform_",
+    "normal_",
+    "trunc_normal_",
+    "constant_",
+    "ones_",
+    "zeros_",
+    "eye_",
+    "dirac_",
+    "xavier_uniform_",
+    "xavier_normal_",
+    "kaiming_uniform_",
+    "kaiming_normal_",
+    "orthogonal_",
+    "sparse_",
+    "uniform",
+    "normal",
+    "constant",
+    "eye",
+    "dirac",
+    "xavier_uniform",
+    "xavier_normal",
+    "kaiming_uniform",
+    "kaiming_normal",
+    "orthogonal",
+    "sparse",
+    "patch",
+    "init_module_",
+    "generator_from_torch",
+]
+
+# Public functions show as initfill.torch's (help(), reprs, pickling), not as their
+# private module's; torch's own functions and initfill's shared ones keep theirs.
+for _obj in map(globals().get, __all__):
+    if _obj.__module__.startswith(__name__ + "."):
+        _obj.__module__ = __name__
+del _obj

@@ -1,0 +1,140 @@
+"""Which calls initfill fills and which it hands to ``torch.nn.init``, and which
+generator each one uses."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import torch
+import torch.nn.init as _torch_init
+from torch import Tensor, nn
+from torch.overrides import has_torch_function_variadic
+
+from initfill import Generator, default_generator
+
+# torch's own functions, captured at import (before any patch()): where the calls
+# initfill does not fill go, and what patch() restores.
+TORCH_INIT: dict[str, Callable[..., Any]] = {
+    name: getattr(_torch_init, name) for name in _torch_init.__all__
+}
+
+# What the ``generator=`` of a drop-in takes.
+AnyGenerator = Generator | torch.Generator | None
+
+FILLED_DTYPES = frozenset({torch.float32, torch.float64, torch.float16, torch.bfloat16})
+_PLAIN_TYPES = (Tensor, nn.Parameter)
+_STRIDED = torch.strided
+
+# The generators of the active patch() contexts, innermost last (patch() pushes and
+# pops; the drop-ins read the innermost).
+patch_generators: list[Generator] = []
+
+
+def initfill_fills(tensor: Any) -> bool:
+    """Whether initfill fills `tensor` itself: a dense CPU tensor of float32, float64,
+    float16 or bfloat16 that no ``__torch_function__`` override claims."""
+    if type(tensor) not in _PLAIN_TYPES and (
+            not isinstance(tensor, Tensor) or has_torch_function_variadic(tensor)):
+        return False
+    return tensor.is_cpu and tensor.layout is _STRIDED and tensor.dtype in FILLED_DTYPES
+
+
+def generator_from_torch(generator: torch.Generator) -> Generator:
+    """Derive an initfill Generator from a ``torch.Generator``.
+
+    One integer in ``[0, 2**63)`` is drawn from `generator` (advancing it as one
+    ``random_()`` of a single int64 element does) and becomes the seed, so the same
+    torch seed gives the same initfill values.
+
+    Parameters
+    ----------
+    generator : torch.Generator
+        Any torch generator (CPU or device).
+
+    Returns
+    -------
+    Generator
+        A fresh initfill Generator seeded from `generator`; its stream 0 comes first.
+    """
+    x = torch.empty((), dtype=torch.int64, device=generator.device)
+    x.random_(generator=generator)
+    return Generator(int(x.item()))
+
+
+def initfill_generator(generator: Any) -> Generator:
+    """The initfill Generator a fill uses for the ``generator=`` argument of a drop-in:
+    that Generator, one derived from a ``torch.Generator``, or (None) the innermost
+    patch()'s, else initfill's default generator."""
+    if generator is None:
+        return patch_generators[-1] if patch_generators else default_generator()
+    if isinstance(generator, Generator):
+        return generator
+    if isinstance(generator, torch.Generator):
+        return generator_from_torch(generator)
+    raise TypeError(
+        f"generator must be an initfill.Generator, a torch.Generator or None, "
+        f"got {type(generator).__name__}"
+    )
+
+
+def torch_generator(tensor: Any, generator: Any) -> torch.Generator | None:
+    """The generator to give torch when a call goes to ``torch.nn.init``.
+
+    An initfill Generator takes one stream and seeds a torch generator with it (so the
+    call is reproducible from it), except on the meta device, which draws nothing.
+    None, a torch generator, or anything else (torch then raises its own TypeError)
+    is passed on as it is.
+    """
+    if not isinstance(generator, Generator):
+        return generator
+    if not isinstance(tensor, Tensor) or tensor.device.type == "meta":
+        return None
+    s = generator.take_stream()
+    tg = torch.Generator(device=tensor.device)
+    tg.manual_seed((generator.seed ^ (s * 0x9E3779B97F4A7C15)) % (1 << 63))
+    return tg
+
+
+def fill_or_hand_over(fill: Callable[..., Tensor], tensor: Tensor, params: tuple,
+                      generator: Any, torch_fill: Callable[..., Tensor],
+                      judged_in: torch.dtype | None = None) -> Tensor:
+    """Fill `tensor` (one initfill fills, see :func:`initfill_fills`) with the
+    Generator method `fill` and the distribution's `params`.
+
+    The Generator is the only one to check `params`.  When it refuses them as values
+    of the dtype `judged_in` (default: the tensor's) -- NaN, ``a > b``, ``std < 0``,
+    non-real, overflow ... --, the call goes to torch's `torch_fill` with the same
+    arguments, so that the result or the error is torch's own; a torch generator is
+    then as if initfill had never seen the call.  An error about the tensor itself
+    (e.g. overlapping memory), or about `params` that only the tensor's dtype
+    refuses when `judged_in` is another, is initfill's.
+    """
+    # A torch generator is drawn from (generator_from_torch): keep its state to put
+    # back if the call goes to torch after all.  (isinstance(x, torch.Generator) is
+    # slow: asked only of what is neither None nor an initfill Generator.)
+    state = None
+    if generator is not None and not isinstance(generator, Generator) \
+            and isinstance(generator, torch.Generator):
+        state = generator.get_state()
+    try:
+        return fill(initfill_generator(generator), tensor, *params)
+    except (TypeError, ValueError):
+        if not _params_refused(fill, judged_in or tensor.dtype, params):
+            raise
+    if state is not None:
+        generator.set_state(state)
+    if bool in map(type, params):  # torch takes bools as numbers: initfill takes them as floats
+        return fill_or_hand_over(fill, tensor, tuple(float(p) if type(p) is bool else p
+                                                     for p in params),
+                                 generator, torch_fill, judged_in)
+    return torch_fill(tensor, *params, generator=torch_generator(tensor, generator))
+
+
+def _params_refused(fill: Callable[..., Tensor], dtype: torch.dtype, params: tuple) -> bool:
+    """On the error path only: whether initfill refuses `params` for a one-element
+    tensor of `dtype`."""
+    try:
+        fill(Generator(0), torch.empty(1, dtype=dtype), *params)
+    except (TypeError, ValueError):
+        return True
+    return False
