@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-# Output codes of the C library (initfill.h).
-FLOAT32, FLOAT64, UINT32, UINT64, FLOAT16, BFLOAT16 = 0, 1, 2, 3, 4, 5
+from . import _core
+from ._core import BFLOAT16, FLOAT16, FLOAT32, FLOAT64, UINT32, UINT64
+
 FLOAT_CODES: dict[np.dtype, int] = {
     np.dtype(np.float32): FLOAT32,
     np.dtype(np.float64): FLOAT64,
@@ -25,10 +26,6 @@ BITS_CODES: dict[np.dtype, int] = {np.dtype(np.uint32): UINT32, np.dtype(np.uint
 # dtype="bfloat16" (or a torch/DLPack bfloat16 tensor), which is viewed as uint16.
 CODE_NAMES = {FLOAT32: "float32", FLOAT64: "float64", UINT32: "uint32",
               UINT64: "uint64", FLOAT16: "float16", BFLOAT16: "bfloat16"}
-# Largest finite value of each float output type.
-CODE_MAX = {FLOAT32: float(np.finfo(np.float32).max), FLOAT64: float(np.finfo(np.float64).max),
-            FLOAT16: 65504.0, BFLOAT16: float.fromhex("0x1.fep127")}
-
 _BO = "<" if sys.byteorder == "little" else ">"
 # torch dtype (str) -> (array-interface typestr, C code)
 _TORCH_TYPES = {
@@ -147,8 +144,6 @@ def torch_view(x: Any) -> tuple[np.ndarray, int]:
 
 def dlpack_view(x: Any) -> tuple[np.ndarray, int]:
     """Return ``(view, code)`` over the memory of an object exporting ``__dlpack__``."""
-    from . import _core
-
     try:
         dev_type, dev_id = x.__dlpack_device__()
     except AttributeError:
@@ -177,18 +172,6 @@ def dlpack_view(x: Any) -> tuple[np.ndarray, int]:
         raise ValueError(f"x is not aligned to its {es}-byte elements")
     bstrides = None if estrides is None else tuple(s * es for s in estrides)
     return _raw_view(ptr, shape, bstrides, typestr, capsule), code
-
-
-def after_write(x: Any) -> None:
-    """Tell torch that a tensor was written in place (bumps its version counter, so
-    autograd notices a tensor saved for backward changed, as after any in-place op)."""
-    if is_torch_tensor(x):
-        torch = sys.modules.get("torch")
-        if torch is not None:
-            try:
-                torch.autograd.graph.increment_version(x)
-            except Exception:  # inference tensors have no version counter
-                pass
 
 
 def _want(dtype: Any) -> tuple[np.dtype, bool]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ._fans import LAYOUTS
-from ._generator import finite
+from ._params import finite
 from .initializers import (
     GlorotUniform,
     HeNormal,

@@ -50,7 +50,7 @@ from initfill._buffers import BFLOAT16, FLOAT16, FLOAT32, FLOAT64
 from initfill._fans import calculate_gain as _calculate_gain
 from initfill._fans import compute_fans, kaiming_mode, xavier_std
 from initfill._generator import NORMAL, UNIFORM, Generator, stream_id
-from initfill._init import default_generator
+from initfill._functions import default_generator
 
 __all__ = [
     "calculate_gain",
@@ -175,7 +175,7 @@ def _ok(dist: int, code: int, params: tuple) -> bool:
         return False
     if not all(math.isfinite(p) for p in params[:2]):
         return False
-    return _core.check_params(dist, code, params) == 0
+    return _core.Plan(dist, code, params).status == 0
 
 
 # ------------------------------------------------------------- the drop-ins
