@@ -1,4 +1,4 @@
-"""Bad input (DESIGN.md section 4, issue 2 "Bad input").
+"""Bad input (docs/design.md, "Bad input").
 
 Every bad buffer, parameter, address, seed, stream or thread count must raise a
 TypeError or ValueError whose message names the offending argument, *before* any

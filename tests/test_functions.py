@@ -1,7 +1,7 @@
-"""Initializers: each one's bound or variance matches its convention's formula.
+"""The module functions (initfill._functions): each scale matches its convention.
 
 torch is not a test dependency, so the expected values are the formulas themselves
-(DESIGN.md section 3), written out here as each framework's source computes them:
+(docs/design.md, "Conventions"), written out as each framework's source computes them:
 
 - torch.nn.init: ``xavier_uniform_``: ``std = gain * sqrt(2 / (fan_in + fan_out))``,
   ``U(-sqrt(3) std, sqrt(3) std)``; ``xavier_normal_``: N(0, std**2), untruncated;

@@ -89,20 +89,9 @@ def _disjoint(shape: tuple[int, ...], bstrides: tuple[int, ...], itemsize: int) 
     return True
 
 
-def _check_no_overlap(shape: tuple[int, ...], bstrides: tuple[int, ...], itemsize: int) -> None:
-    if not _disjoint(shape, bstrides, itemsize):
-        raise ValueError(
-            "x has elements that share memory (e.g. an expanded or as_strided "
-            "tensor); initfill writes every element, so give it a tensor whose "
-            "elements do not overlap (e.g. x.contiguous() or x.clone())"
-        )
-
-
 def _raw_view(ptr: int, shape: tuple[int, ...], bstrides: tuple[int, ...] | None,
               typestr: str, owner: Any) -> np.ndarray:
     dt = np.dtype(typestr)
-    if bstrides is not None:
-        _check_no_overlap(shape, bstrides, dt.itemsize)
     if 0 in shape:
         return np.empty(shape, dt)
     iface = {"shape": tuple(shape), "typestr": typestr, "data": (ptr, False),
@@ -282,8 +271,9 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tupl
         raise ValueError(f"x is not aligned to its {dt.name} elements")
     if not _disjoint(arr.shape, arr.strides, arr.itemsize):
         raise ValueError(
-            "x has elements that share memory (e.g. a zero stride from as_strided); "
-            "their values would depend on which write lands last"
+            "x has elements that share memory (e.g. an expanded tensor or a zero stride "
+            "from as_strided); initfill writes every element, so give it one whose "
+            "elements do not overlap (e.g. x.contiguous() or x.copy())"
         )
     return arr, code
 

@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from .._core import NORMAL, TRUNC_NORMAL, UNIFORM
-from .._fans import LAYOUTS, compute_fans
+from .._fans import check_layout, compute_fans
 from .._functions import fill_variance_scaling
 from .._generator import Generator
 from .._params import finite, real
@@ -111,14 +111,8 @@ class TruncatedNormal(_Seeded):
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
-_VS_MODES = ("fan_in", "fan_out", "fan_avg")
-_VS_DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
-
-
-def _check_layout(layout: Any) -> str:
-    if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
-    return layout
+_KERAS_MODES = ("fan_in", "fan_out", "fan_avg")
+_KERAS_DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
 
 
 class VarianceScaling(_Seeded):
@@ -160,14 +154,14 @@ class VarianceScaling(_Seeded):
         self.scale = finite("scale", scale)
         if self.scale <= 0:
             raise ValueError(f"scale must be positive, got {self.scale}")
-        if mode not in _VS_MODES:
-            raise ValueError(f"mode must be one of {_VS_MODES}, got {mode!r}")
-        if distribution not in _VS_DISTRIBUTIONS:
+        if mode not in _KERAS_MODES:
+            raise ValueError(f"mode must be one of {_KERAS_MODES}, got {mode!r}")
+        if distribution not in _KERAS_DISTRIBUTIONS:
             raise ValueError(
-                f"distribution must be one of {_VS_DISTRIBUTIONS}, got {distribution!r}")
+                f"distribution must be one of {_KERAS_DISTRIBUTIONS}, got {distribution!r}")
         self.mode = mode
         self.distribution = distribution
-        self.layout = _check_layout(layout)
+        self.layout = check_layout(layout)
 
     def fans(self, shape: int | Sequence[int]) -> tuple[int, int]:
         """Return ``(fan_in, fan_out)`` of `shape` under this object's layout.
