@@ -199,6 +199,19 @@ def _gain(gain: Any) -> float:
     return g
 
 
+def _fill_with_std(gen: Generator, target: Target, dist: int, std: float | None,
+                   what: str, stream: int | str | None) -> Any:
+    """Fill `target` with zero-mean values of standard deviation `std`: U(-l, l) with
+    ``l = sqrt(3) std`` for UNIFORM, N(0, std**2) for NORMAL; None leaves it alone."""
+    if std is None:
+        return target.source
+    if dist == UNIFORM:
+        bound = math.sqrt(3.0) * std
+        return gen._fill_target(target, UNIFORM, (-bound, bound), ("-bound", "bound"), what,
+                                stream)
+    return gen._fill_target(target, NORMAL, (0.0, std), ("mean", "std"), what, stream)
+
+
 def _xavier_std_of(target: Target, gain: Any) -> float | None:
     """torch's Xavier std of the target's global shape; None for a zero-size one."""
     g = _gain(gain)
@@ -230,11 +243,7 @@ def xavier_uniform_(x, gain=1.0, *, generator=None, stream=None, global_shape=No
     gen = _generator_arg(generator)
     target = resolve_target(x, False, "xavier_uniform_", dtype, global_shape, offset)
     std = _xavier_std_of(target, gain)
-    if std is None:
-        return x
-    bound = math.sqrt(3.0) * std
-    return gen._fill_target(target, UNIFORM, (-bound, bound), ("-bound", "bound"),
-                            "xavier_uniform_", stream)
+    return _fill_with_std(gen, target, UNIFORM, std, "xavier_uniform_", stream)
 
 
 def xavier_normal_(x, gain=1.0, *, generator=None, stream=None, global_shape=None,
@@ -259,10 +268,7 @@ def xavier_normal_(x, gain=1.0, *, generator=None, stream=None, global_shape=Non
     gen = _generator_arg(generator)
     target = resolve_target(x, False, "xavier_normal_", dtype, global_shape, offset)
     std = _xavier_std_of(target, gain)
-    if std is None:
-        return x
-    return gen._fill_target(target, NORMAL, (0.0, std), ("mean", "std"), "xavier_normal_",
-                            stream)
+    return _fill_with_std(gen, target, NORMAL, std, "xavier_normal_", stream)
 
 
 def _kaiming_std_of(target: Target, a: Any, mode: Any, nonlinearity: Any) -> float | None:
@@ -314,11 +320,7 @@ def kaiming_uniform_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, genera
     gen = _generator_arg(generator)
     target = resolve_target(x, False, "kaiming_uniform_", dtype, global_shape, offset)
     std = _kaiming_std_of(target, a, mode, nonlinearity)
-    if std is None:
-        return x
-    bound = math.sqrt(3.0) * std
-    return gen._fill_target(target, UNIFORM, (-bound, bound), ("-bound", "bound"),
-                            "kaiming_uniform_", stream)
+    return _fill_with_std(gen, target, UNIFORM, std, "kaiming_uniform_", stream)
 
 
 def kaiming_normal_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generator=None,
@@ -341,10 +343,7 @@ def kaiming_normal_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generat
     gen = _generator_arg(generator)
     target = resolve_target(x, False, "kaiming_normal_", dtype, global_shape, offset)
     std = _kaiming_std_of(target, a, mode, nonlinearity)
-    if std is None:
-        return x
-    return gen._fill_target(target, NORMAL, (0.0, std), ("mean", "std"), "kaiming_normal_",
-                            stream)
+    return _fill_with_std(gen, target, NORMAL, std, "kaiming_normal_", stream)
 
 
 def variance_scaling_(x, scale=1.0, mode="fan_in", distribution="truncated_normal", *,
@@ -382,17 +381,25 @@ def variance_scaling_(x, scale=1.0, mode="fan_in", distribution="truncated_norma
     x
     """
     gen = _generator_arg(generator)
-    sc = finite("scale", scale)
-    if sc <= 0:
-        raise ValueError(f"scale must be positive, got {sc}")
-    if mode not in VARIANCE_SCALING_MODES:
-        raise ValueError(f"mode must be one of {VARIANCE_SCALING_MODES}, got {mode!r}")
-    if distribution not in VARIANCE_SCALING_DISTRIBUTIONS:
-        raise ValueError(f"distribution must be one of {VARIANCE_SCALING_DISTRIBUTIONS}, "
-                         f"got {distribution!r}")
+    sc = check_variance_scaling(scale, mode, distribution, VARIANCE_SCALING_MODES,
+                                VARIANCE_SCALING_DISTRIBUTIONS)
     target = resolve_target(x, False, "variance_scaling_", dtype, global_shape, offset)
     return fill_variance_scaling(target, sc, mode, distribution, gen, stream, layout=layout,
                                  in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
+
+
+def check_variance_scaling(scale: Any, mode: Any, distribution: Any,
+                           modes: tuple[str, ...], distributions: tuple[str, ...]) -> float:
+    """`scale` as a positive finite float, with `mode` in `modes` and `distribution` in
+    `distributions` (each caller's own choices); ValueError/TypeError naming them."""
+    sc = finite("scale", scale)
+    if sc <= 0:
+        raise ValueError(f"scale must be positive, got {sc}")
+    if mode not in modes:
+        raise ValueError(f"mode must be one of {modes}, got {mode!r}")
+    if distribution not in distributions:
+        raise ValueError(f"distribution must be one of {distributions}, got {distribution!r}")
+    return sc
 
 
 def fill_variance_scaling(target: Target, scale: float, mode: str, distribution: str,
@@ -412,11 +419,10 @@ def fill_variance_scaling(target: Target, scale: float, mode: str, distribution:
         return gen._fill_target(target, TRUNC_NORMAL, (0.0, s, -2.0 * s, 2.0 * s),
                                 ("mean", "std", "a", "b"), what, stream)
     if distribution == "uniform":
-        limit = math.sqrt(3.0 * variance)
+        limit = math.sqrt(3.0 * variance)  # not sqrt(3) * std: its own rounding
         return gen._fill_target(target, UNIFORM, (-limit, limit), ("-limit", "limit"), what,
                                 stream)
-    return gen._fill_target(target, NORMAL, (0.0, math.sqrt(variance)), ("mean", "std"), what,
-                            stream)
+    return _fill_with_std(gen, target, NORMAL, math.sqrt(variance), what, stream)
 
 
 def lecun_uniform_(x, *, layout="torch", generator=None, stream=None, global_shape=None,

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import hashlib
-import operator
 import secrets
 import threading
 from typing import Any
 
 from . import _core
 from ._core import BITS, NORMAL, TRUNC_NORMAL, UNIFORM
-from ._params import plan_error, real
+from ._params import integer, plan_error, real
 from ._target import Target, resolve_target
 
 _NAMED_STREAM_BIT = 1 << 63
@@ -19,12 +18,7 @@ def check_seed(seed: Any) -> int | None:
     """``seed`` as an int in ``[0, 2**64)``, or None; TypeError/ValueError otherwise."""
     if seed is None:
         return None
-    if isinstance(seed, bool):
-        raise TypeError("seed must be an int or None, got bool")
-    try:
-        s = operator.index(seed)
-    except TypeError:
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}") from None
+    s = integer("seed", seed, "an int or None")
     if not 0 <= s < 1 << 64:
         raise ValueError(f"seed must be in [0, 2**64), got {s}")
     return s
@@ -55,12 +49,7 @@ def stream_id(stream: int | str) -> int:
     if isinstance(stream, str):
         digest = hashlib.blake2b(stream.encode("utf-8"), digest_size=8).digest()
         return int.from_bytes(digest, "little") | _NAMED_STREAM_BIT
-    if isinstance(stream, bool):
-        raise TypeError("stream must be an int or a str, got bool")
-    try:
-        s = operator.index(stream)
-    except TypeError:
-        raise TypeError(f"stream must be an int or a str, got {type(stream).__name__}") from None
+    s = integer("stream", stream, "an int or a str")
     if not 0 <= s < 1 << 64:
         raise ValueError(f"stream must be in [0, 2**64), got {s}")
     return s

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 from typing import Any
 
 import numpy as np
@@ -19,6 +20,17 @@ from ._buffers import CODE_NAMES
 
 # How a pair rule's text names the other parameter (initfill.h).
 _NEXT = "the next parameter"
+
+
+def integer(name: str, value: Any, expected: str = "an int") -> int:
+    """``value`` as an int (not a bool), with a TypeError naming ``name`` and saying
+    what was `expected` otherwise."""
+    if isinstance(value, bool):
+        raise TypeError(f"{name} must be {expected}, got bool")
+    try:
+        return operator.index(value)
+    except TypeError:
+        raise TypeError(f"{name} must be {expected}, got {type(value).__name__}") from None
 
 
 def real(name: str, value: Any) -> float:

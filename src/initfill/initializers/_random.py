@@ -6,9 +6,9 @@ from typing import Any
 
 from .._core import NORMAL, TRUNC_NORMAL, UNIFORM
 from .._fans import check_layout, compute_fans
-from .._functions import fill_variance_scaling
+from .._functions import check_variance_scaling, fill_variance_scaling
 from .._generator import Generator
-from .._params import finite, real
+from .._params import real
 from .._target import Target
 from ._base import _Seeded, _check_shape, checked_params
 
@@ -151,14 +151,8 @@ class VarianceScaling(_Seeded):
                  distribution: str = "truncated_normal", seed: int | None = None, *,
                  layout: str = "keras") -> None:
         super().__init__(seed)
-        self.scale = finite("scale", scale)
-        if self.scale <= 0:
-            raise ValueError(f"scale must be positive, got {self.scale}")
-        if mode not in _KERAS_MODES:
-            raise ValueError(f"mode must be one of {_KERAS_MODES}, got {mode!r}")
-        if distribution not in _KERAS_DISTRIBUTIONS:
-            raise ValueError(
-                f"distribution must be one of {_KERAS_DISTRIBUTIONS}, got {distribution!r}")
+        self.scale = check_variance_scaling(scale, mode, distribution, _KERAS_MODES,
+                                            _KERAS_DISTRIBUTIONS)
         self.mode = mode
         self.distribution = distribution
         self.layout = check_layout(layout)
