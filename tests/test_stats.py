@@ -330,7 +330,7 @@ def test_normal_module_level_and_default_generator(dtype, monkeypatch):
     d, p = ks_pvalue((x.astype(np.float64) - 0.5) / 2.0, special.ndtr)
     assert p > P_MIN, (d, p)
     # reseed the default generator, and put the old one back afterwards
-    monkeypatch.setattr(initfill._init, "_default", initfill.default_generator())
+    monkeypatch.setattr(initfill._functions, "_default", initfill.default_generator())
     initfill.manual_seed(1234)
     y = initfill.normal_(np.empty((1024, 1024), dtype), mean=-3.0, std=0.25)
     d, p = ks_pvalue((y.ravel().astype(np.float64) + 3.0) / 0.25, special.ndtr)

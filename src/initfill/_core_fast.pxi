@@ -92,7 +92,11 @@ cdef bint learn_torch() except -1:
         return False  # not imported, or still importing
     _torch_float_codes = {torch.float32: INITFILL_FLOAT32, torch.float64: INITFILL_FLOAT64,
                           torch.float16: INITFILL_FLOAT16, torch.bfloat16: INITFILL_BFLOAT16}
-    _torch_bits_codes = {torch.uint32: INITFILL_UINT32, torch.uint64: INITFILL_UINT64}
+    # torch.uint32 and uint64 are recent; without them bits_ takes the general path.
+    _torch_bits_codes = {getattr(torch, name): code
+                         for name, code in (("uint32", INITFILL_UINT32),
+                                            ("uint64", INITFILL_UINT64))
+                         if hasattr(torch, name)}
     _torch_strided = torch.strided
     _torch_increment_version = torch.autograd.graph.increment_version
     _torch_types = (torch.Tensor, torch.nn.Parameter)
