@@ -181,8 +181,10 @@ def _dtype_name(dt: np.dtype) -> str:
     return dt.name if dt.isnative else f"{dt.name} ({dt.str}, non-native byte order)"
 
 
-def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tuple[np.ndarray, int]:
-    """Return ``(view, code)``: a writable ndarray over ``x``'s memory and its C type.
+def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int],
+              what: str) -> tuple[np.ndarray, int, Any]:
+    """Return ``(view, code, tensor)``: a writable ndarray over ``x``'s memory, its C
+    type, and `x` when it is a torch tensor (to tell after the write), else None.
 
     Parameters
     ----------
@@ -197,11 +199,12 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tupl
     what : str
         Name of the fill, for messages.
     """
-    forced = None
+    forced = tensor = None
     if isinstance(x, np.ndarray):
         arr = x
     elif is_torch_tensor(x):
         arr, forced = torch_view(x)
+        tensor = x
     elif hasattr(x, "__dlpack__") and not isinstance(x, (bytes, bytearray, memoryview)):
         arr, forced = dlpack_view(x)
     else:
@@ -275,7 +278,7 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tupl
             "from as_strided); initfill writes every element, so give it one whose "
             "elements do not overlap (e.g. x.contiguous() or x.copy())"
         )
-    return arr, code
+    return arr, code, tensor
 
 
 def _int_tuple(name: str, value: Any, ndim: int) -> tuple[int, ...]:

@@ -19,7 +19,6 @@ UNIFORM: int
 NORMAL: int
 TRUNC_NORMAL: int
 BITS: int
-PAIR_RULES: frozenset[int]
 
 def capi_addresses() -> dict[str, int]: ...
 def capi_header() -> tuple[int, int, int]: ...

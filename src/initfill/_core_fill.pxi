@@ -7,10 +7,6 @@ FLOAT32, FLOAT64, FLOAT16, BFLOAT16 = (INITFILL_FLOAT32, INITFILL_FLOAT64,
 UINT32, UINT64 = INITFILL_UINT32, INITFILL_UINT64
 UNIFORM, NORMAL, TRUNC_NORMAL, BITS = (INITFILL_UNIFORM, INITFILL_NORMAL,
                                        INITFILL_TRUNC_NORMAL, INITFILL_BITS)
-# The rules about params[err_param] and params[err_param + 1] together.
-PAIR_RULES = frozenset((INITFILL_RULE_ORDERED, INITFILL_RULE_STRICTLY_ORDERED,
-                        INITFILL_RULE_SPAN_FINITE, INITFILL_RULE_VALUE_BETWEEN,
-                        INITFILL_RULE_MASS_BETWEEN))
 
 # Below this many elements the GIL is kept: releasing it costs more than the fill.
 cdef Py_ssize_t NOGIL_THRESHOLD = 4096

@@ -18,7 +18,7 @@ import numpy as np
 from . import _core
 from ._buffers import CODE_NAMES
 
-# How a pair rule's text names the other parameter (initfill.h).
+# How the text of a rule about two parameters names the second (initfill.h).
 _NEXT = "the next parameter"
 
 
@@ -78,7 +78,7 @@ def plan_error(plan: _core.Plan, names: tuple[str, ...], params: tuple[float, ..
         return ValueError(f"{', '.join(names)}: {_core.status_message(plan.status)}")
     text = _core.rule_message(rule)
     involved = [i]
-    if rule in _core.PAIR_RULES and i + 1 < len(names):
+    if _NEXT in text and i + 1 < len(names):
         text = text.replace(_NEXT, names[i + 1])
         involved.append(i + 1)
     given = ", ".join(f"{names[j]}={params[j]!r}" for j in involved)

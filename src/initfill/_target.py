@@ -6,7 +6,7 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._buffers import BITS_CODES, FLOAT_CODES, addressing, as_target, is_torch_tensor
+from ._buffers import BITS_CODES, FLOAT_CODES, addressing, as_target
 
 
 class Target:
@@ -78,8 +78,7 @@ def resolve_target(x: Any, bits: bool, what: str, dtype: Any = None,
         code = _core.fast_target(x, bits)
         if code >= 0:  # a C-contiguous, writable ndarray of a type of the fill
             return Target(x, x, code, x.shape, None, 0, None)
-    arr, code = as_target(x, dtype, BITS_CODES if bits else FLOAT_CODES, what)
-    tensor = x if is_torch_tensor(x) else None
+    arr, code, tensor = as_target(x, dtype, BITS_CODES if bits else FLOAT_CODES, what)
     if global_shape is None and offset is None:
         return Target(x, arr, code, arr.shape, None, 0, tensor)
     gshape, gstrides, gbase = addressing(arr.shape, global_shape, offset)
