@@ -145,12 +145,6 @@ def pool_workers():
     return if_pool_size()
 
 
-def fast_target(x, bint bits=False):
-    """Return the C type of `x` if it is a C-contiguous, aligned, writable,
-    native-endian ndarray of a type of the fill, else -1."""
-    return ndarray_code(x, bits)
-
-
 def fill_fast(gen, x, int dist, tuple params):
     """Fill `x` with the next stream of Generator `gen`, if the fast path applies.
 
