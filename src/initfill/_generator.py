@@ -24,11 +24,6 @@ def check_seed(seed: Any) -> int | None:
     return s
 
 
-def _seed64(seed: Any) -> int:
-    s = check_seed(seed)
-    return secrets.randbits(64) if s is None else s
-
-
 def stream_id(stream: int | str) -> int:
     """Return the 64-bit stream number of an int or a parameter name.
 
@@ -88,7 +83,8 @@ class Generator:
     """
 
     def __init__(self, seed: int | None = None, *, next_stream: int | str = 0) -> None:
-        self._seed = _seed64(seed)
+        s = check_seed(seed)
+        self._seed = secrets.randbits(64) if s is None else s
         self._counter = stream_id(next_stream)
         self._lock = threading.Lock()
 
@@ -127,15 +123,22 @@ class Generator:
             self._counter += 1
         return s
 
+    def _filled_fast(self, x: Any, dist: int, params: tuple[float, ...], what: str) -> bool:
+        """Fill `x` whole with the next stream in one C call if the fast path applies.
+
+        It declines (False: nothing written, no stream taken) whenever the general
+        path has anything to check, convert or report; an error of the fill itself
+        is raised.
+        """
+        st = _core.fill_fast(self, x, dist, params)
+        if st > 0:
+            raise ValueError(f"{what}: {_core.status_message(st)}")
+        return st == 0
+
     def _fill(self, x, dist, params, names, what, stream, global_shape, offset, dtype):
-        if stream is None and global_shape is None and offset is None and dtype is None:
-            # The common case in one C call; it declines (-1, nothing written, no
-            # stream taken) whenever the general path below has anything to check.
-            st = _core.fill_fast(self, x, dist, params)
-            if st == 0:
-                return x
-            if st > 0:
-                raise ValueError(f"{what}: {_core.status_message(st)}")
+        if (stream is None and global_shape is None and offset is None and dtype is None
+                and self._filled_fast(x, dist, params, what)):
+            return x
         target = resolve_target(x, dist == BITS, what, dtype, global_shape, offset)
         return self._fill_target(target, dist, params, names, what, stream)
 
@@ -150,7 +153,7 @@ class Generator:
         ``target.source``.
         """
         if (stream is None and target.gstrides is None and target.array is target.source
-                and _core.fill_fast(self, target.array, dist, params) == 0):
+                and self._filled_fast(target.array, dist, params, what)):
             return target.source
         plan = _core.Plan(dist, target.code, params)
         if plan.status:
