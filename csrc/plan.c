@@ -1,9 +1,9 @@
 /* plan.c - validation and per-call preparation of distribution parameters.
  *
- * Runs once per fill; nothing here runs per element (that is kernels.c).  What
- * enters the values (Phi, log, expm1) is the project's own (special.c, fmath.h), so
- * the prepared constants are the same on every C library; libm's nextafter is exact
- * by definition. */
+ * Runs once per fill; nothing here runs per element (that is kernels_scalar.c and
+ * simd/fills_template.h).  What enters the values (Phi, log, expm1) is the project's
+ * own (special.c, fmath.h), so the prepared constants are the same on every C
+ * library; libm's nextafter is exact by definition. */
 #include <float.h>
 #include <math.h>
 #include <string.h>
@@ -11,10 +11,11 @@
 #include "initfill/initfill.h"
 #include "fmath.h"
 #include "half.h"
+#include "kernels.h"
 #include "special.h"
 
 /* Beyond this the inverse-CDF path would need Phi below ~1e-198; the asymptotic
- * tail sampler takes over (see tn_far_tail in kernels.c). */
+ * tail sampler takes over (see tn_far_tail in kernels_scalar.c). */
 #define IF_TAIL_START 30.0
 
 int initfill_dtype_size(int dtype) {
@@ -107,12 +108,22 @@ static void set_clamp(initfill_plan *p, double lo, double hi) {
     p->chi_f = (float)hi;
 }
 
+/* Records that params[param] broke `rule` (see initfill.h) and refuses the plan. */
+static int refuse(initfill_plan *p, int param, int rule) {
+    p->err_param = param;
+    p->err_rule = rule;
+    return INITFILL_ERR_PARAM;
+}
+
 static int plan_uniform(initfill_plan *p, double low, double high) {
     const double mx = dtype_max(p->dtype);
-    if (!isfinite(low) || !isfinite(high) || !(low <= high)) return INITFILL_ERR_PARAM;
-    if (fabs(low) > mx || fabs(high) > mx) return INITFILL_ERR_PARAM;
+    if (!isfinite(low)) return refuse(p, 0, INITFILL_RULE_FINITE);
+    if (!isfinite(high)) return refuse(p, 1, INITFILL_RULE_FINITE);
+    if (!(low <= high)) return refuse(p, 0, INITFILL_RULE_ORDERED);
+    if (fabs(low) > mx) return refuse(p, 0, INITFILL_RULE_WITHIN_DTYPE);
+    if (fabs(high) > mx) return refuse(p, 1, INITFILL_RULE_WITHIN_DTYPE);
     const double span = high - low;
-    if (!isfinite(span)) return INITFILL_ERR_PARAM;
+    if (!isfinite(span)) return refuse(p, 0, INITFILL_RULE_SPAN_FINITE);
     p->lo = low;
     p->span = span;
     if (span == 0.0) {
@@ -126,16 +137,19 @@ static int plan_uniform(initfill_plan *p, double low, double high) {
     /* [low, high): the largest representable value below high. */
     const double hi = below(p->dtype, high);
     const double lo = ceil_to(p->dtype, low);
-    if (!(lo <= hi)) return INITFILL_ERR_PARAM;
+    if (!(lo <= hi)) return refuse(p, 0, INITFILL_RULE_VALUE_BETWEEN);
     set_clamp(p, lo, hi);
     return INITFILL_OK;
 }
 
 static int plan_normal(initfill_plan *p, double mean, double std) {
     const double mx = dtype_max(p->dtype);
-    if (!isfinite(mean) || !isfinite(std) || !(std >= 0.0)) return INITFILL_ERR_PARAM;
+    if (!isfinite(mean)) return refuse(p, 0, INITFILL_RULE_FINITE);
+    if (!isfinite(std)) return refuse(p, 1, INITFILL_RULE_FINITE);
+    if (!(std >= 0.0)) return refuse(p, 1, INITFILL_RULE_NONNEGATIVE);
     /* Keep mean + std * z finite for every z the generator can produce (|z| < 9). */
-    if (fabs(mean) > mx / 2 || std > mx / 32) return INITFILL_ERR_PARAM;
+    if (fabs(mean) > mx / 2) return refuse(p, 0, INITFILL_RULE_MEAN_WITHIN_HALF_DTYPE);
+    if (std > mx / 32) return refuse(p, 1, INITFILL_RULE_STD_WITHIN_32TH_DTYPE);
     p->mean = mean;
     p->std = std;
     p->mean_f = (float)mean;
@@ -146,21 +160,25 @@ static int plan_normal(initfill_plan *p, double mean, double std) {
 static int plan_trunc_normal(initfill_plan *p, double mean, double std, double a,
                              double b) {
     const double mx = dtype_max(p->dtype);
-    if (!isfinite(mean) || !isfinite(std) || !(std > 0.0)) return INITFILL_ERR_PARAM;
-    if (isnan(a) || isnan(b) || !(a < b) || a == INFINITY || b == -INFINITY)
-        return INITFILL_ERR_PARAM;
-    if (fabs(mean) > mx) return INITFILL_ERR_PARAM;
+    if (!isfinite(mean)) return refuse(p, 0, INITFILL_RULE_FINITE);
+    if (!isfinite(std)) return refuse(p, 1, INITFILL_RULE_FINITE);
+    if (!(std > 0.0)) return refuse(p, 1, INITFILL_RULE_POSITIVE);
+    if (isnan(a)) return refuse(p, 2, INITFILL_RULE_NOT_NAN);
+    if (isnan(b)) return refuse(p, 3, INITFILL_RULE_NOT_NAN);
+    /* a < b also excludes a = +inf and b = -inf (empty intervals). */
+    if (!(a < b)) return refuse(p, 2, INITFILL_RULE_STRICTLY_ORDERED);
+    if (fabs(mean) > mx) return refuse(p, 0, INITFILL_RULE_WITHIN_DTYPE);
     /* Clamp limits: the representable values inside [a, b]. */
     const double clo = a < -mx ? -mx : ceil_to(p->dtype, a);
     const double chi = b > mx ? mx : floor_to(p->dtype, b);
-    if (!(clo <= chi)) return INITFILL_ERR_PARAM;
+    if (!(clo <= chi)) return refuse(p, 2, INITFILL_RULE_VALUE_BETWEEN);
     set_clamp(p, clo, chi);
     p->mean = mean;
     p->std = std;
 
     double al = (a - mean) / std, be = (b - mean) / std;
     if (isnan(al) || isnan(be) || al == INFINITY || be == -INFINITY || !(al < be))
-        return INITFILL_ERR_PARAM;
+        return refuse(p, 2, INITFILL_RULE_MASS_BETWEEN);
     p->sign = 1.0;
     /* Work where the interval's mass is in the lower tail, so that Phi is small
      * and accurate there (reflection z -> -z). */
@@ -174,17 +192,17 @@ static int plan_trunc_normal(initfill_plan *p, double mean, double std, double a
     const double far = fmax(fabs(al), fabs(be));
     if (w <= 1e-9 && w * far <= 1e-9) {
         /* Density varies by less than ~1e-9 across the interval: uniform on [a, b]. */
-        p->mode = 2;
+        p->mode = IF_TN_FLAT;
         p->lo = a;
         p->span = b - a;
-        if (!isfinite(p->span)) return INITFILL_ERR_PARAM;
+        if (!isfinite(p->span)) return refuse(p, 2, INITFILL_RULE_SPAN_FINITE);
         return INITFILL_OK;
     }
     if (be < -IF_TAIL_START) {
         /* Whole interval far in the (reflected) lower tail: mirror to [t, s]. */
         const double t = -be, s = -al;
-        if (t > 1e150) return INITFILL_ERR_PARAM;
-        p->mode = 1;
+        if (t > 1e150) return refuse(p, 2, INITFILL_RULE_MASS_BETWEEN);
+        p->mode = IF_TN_FAR_TAIL;
         p->t = t;
         p->lnht = if_log_mills_h(t);
         if (isinf(s)) {
@@ -196,18 +214,50 @@ static int plan_trunc_normal(initfill_plan *p, double mean, double std, double a
         }
         return INITFILL_OK;
     }
-    p->mode = 0;
+    p->mode = IF_TN_INVERSE_CDF;
     p->pa = isinf(al) ? 0.0 : if_ncdf(al);
     p->qb = isinf(be) ? 0.0 : if_ncdf(-be);
     p->z = be <= 0.0 ? if_ncdf(be) - p->pa : (1.0 - p->pa) - p->qb;
-    if (!(p->z > 0.0)) return INITFILL_ERR_PARAM;
+    if (!(p->z > 0.0)) return refuse(p, 2, INITFILL_RULE_MASS_BETWEEN);
     return INITFILL_OK;
+}
+
+const char *initfill_rule_string(int rule) {
+    switch (rule) {
+    case INITFILL_RULE_NONE: return "breaks no rule";
+    case INITFILL_RULE_FINITE: return "must be finite";
+    case INITFILL_RULE_NONNEGATIVE: return "must be >= 0";
+    case INITFILL_RULE_POSITIVE: return "must be > 0";
+    case INITFILL_RULE_NOT_NAN: return "must not be NaN";
+    case INITFILL_RULE_ORDERED: return "must be <= the next parameter";
+    case INITFILL_RULE_STRICTLY_ORDERED: return "must be < the next parameter";
+    case INITFILL_RULE_WITHIN_DTYPE:
+        return "must not exceed the largest value of the output dtype in magnitude";
+    case INITFILL_RULE_MEAN_WITHIN_HALF_DTYPE:
+        return "must not exceed half the largest value of the output dtype in magnitude";
+    case INITFILL_RULE_STD_WITHIN_32TH_DTYPE:
+        return "must not exceed 1/32 of the largest value of the output dtype (so that "
+               "mean + std * z stays finite)";
+    case INITFILL_RULE_SPAN_FINITE:
+        return "must not lie so far from the next parameter that their difference "
+               "overflows";
+    case INITFILL_RULE_VALUE_BETWEEN:
+        return "must leave at least one value of the output dtype between it and the "
+               "next parameter";
+    case INITFILL_RULE_MASS_BETWEEN:
+        return "must leave a probability mass that double precision can represent "
+               "between it and the next parameter";
+    case INITFILL_RULE_COUNT: return "wrong number of parameters for the distribution";
+    default: return "unknown rule";
+    }
 }
 
 int initfill_plan_init(initfill_plan *plan, int dist, int dtype, const double *params,
                        int nparams) {
     if (plan == NULL) return INITFILL_ERR_NULL;
     memset(plan, 0, sizeof *plan);
+    plan->err_param = -1;
+    plan->err_rule = INITFILL_RULE_NONE;
     if (initfill_dtype_size(dtype) == 0) return INITFILL_ERR_DTYPE;
     plan->dist = dist;
     plan->dtype = dtype;
@@ -217,17 +267,17 @@ int initfill_plan_init(initfill_plan *plan, int dist, int dtype, const double *p
     case INITFILL_UNIFORM:
         if (!is_float(dtype)) return INITFILL_ERR_DTYPE;
         if (params == NULL) return INITFILL_ERR_NULL;
-        if (nparams != 2) return INITFILL_ERR_PARAM;
+        if (nparams != 2) return refuse(plan, -1, INITFILL_RULE_COUNT);
         return plan_uniform(plan, params[0], params[1]);
     case INITFILL_NORMAL:
         if (!is_float(dtype)) return INITFILL_ERR_DTYPE;
         if (params == NULL) return INITFILL_ERR_NULL;
-        if (nparams != 2) return INITFILL_ERR_PARAM;
+        if (nparams != 2) return refuse(plan, -1, INITFILL_RULE_COUNT);
         return plan_normal(plan, params[0], params[1]);
     case INITFILL_TRUNC_NORMAL:
         if (!is_float(dtype)) return INITFILL_ERR_DTYPE;
         if (params == NULL) return INITFILL_ERR_NULL;
-        if (nparams != 4) return INITFILL_ERR_PARAM;
+        if (nparams != 4) return refuse(plan, -1, INITFILL_RULE_COUNT);
         return plan_trunc_normal(plan, params[0], params[1], params[2], params[3]);
     default:
         return INITFILL_ERR_DIST;

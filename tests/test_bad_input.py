@@ -1,4 +1,4 @@
-"""Bad input (DESIGN.md section 4, issue 2 "Bad input").
+"""Bad input (docs/design.md, "Bad input").
 
 Every bad buffer, parameter, address, seed, stream or thread count must raise a
 TypeError or ValueError whose message names the offending argument, *before* any
@@ -487,6 +487,23 @@ def test_parameters_that_overflow_float64(case):
     fill, args, kw = case
     store, arr = backed(SHAPE, np.float64)
     rejected(lambda: fill(arr, *args, **kw), store, ValueError, r"float64")
+
+
+@pytest.mark.parametrize("case", [
+    # (fill, dtype, kwargs, message): rules that exist only in C, named by C's report.
+    (_gm("normal_"), np.float16, {"std": 3000.0}, r"\bstd\b.*1/32.*std=3000\.0.*float16"),
+    (_gm("normal_"), np.float32, {"mean": 2e38}, r"\bmean\b.*half.*float32"),
+    (_gm("uniform_"), np.float64, {"low": -1e308, "high": 1e308},
+     r"\blow\b.*\bhigh\b.*overflows.*low=-1e\+308, high=1e\+308"),
+    (_gm("trunc_normal_"), np.float64, {"a": 1e200, "b": INF},
+     r"\ba\b.*probability mass.*\bb\b.*a=1e\+200"),
+    (initfill.uniform_, np.float16, {"a": 1.0001, "b": 1.0002},
+     r"\ba\b.*value of the output dtype between it and b.*float16"),
+])
+def test_rules_only_c_knows_name_the_argument(case):
+    fill, dtype, kw, match = case
+    store, arr = backed(SHAPE, dtype)
+    rejected(lambda: fill(arr, **kw), store, ValueError, match)
 
 
 def test_infinite_truncation_bounds_are_allowed():

@@ -10,6 +10,7 @@ views), so neither -0.0 nor NaN could hide a difference.
 from __future__ import annotations
 
 import array
+import collections
 import ctypes
 import hashlib
 import math
@@ -627,7 +628,7 @@ def test_fast_path_leaves_errors_to_the_general_path():
     with pytest.raises(ValueError, match="read-only"):
         g.normal_(ro)
     x = np.zeros(8, np.float16)
-    with pytest.raises(ValueError, match="do not fit dtype float16"):
+    with pytest.raises(ValueError, match=r"\bmean\b.*half the largest.*float16"):
         g.normal_(x, 1e6, 1.0)
     with pytest.raises(TypeError, match="non-native byte order"):
         g.uniform_(np.zeros(8, ">f8"))
@@ -648,3 +649,81 @@ def test_fast_path_leaves_errors_to_the_general_path():
     g.normal_(f)
     initfill.Generator(3).normal_(ref.reshape(10, 10), stream=1)
     assert f.tobytes(order="C") == ref.tobytes()
+
+
+# ---- Resolve once, validate once -----------------------------------------------------
+# Every public door resolves its output once (as_target, and addressing when x is a
+# block) and has C validate and prepare the parameters once (one Plan, or the fast
+# path's cached plan).
+
+@pytest.fixture
+def calls(monkeypatch):
+    from initfill import _buffers, _core, _target
+
+    counts = collections.Counter()
+
+    def counting(module, name):
+        real = getattr(module, name)
+
+        def wrapper(*args, **kwargs):
+            counts[name] += 1
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    counting(_target, "as_target")
+    counting(_target, "addressing")
+    counting(_core, "Plan")
+    counting(_core, "fill_fast")
+    assert _target.as_target is not _buffers.as_target
+    return counts
+
+
+def test_one_resolution_and_one_plan_per_fill(calls):
+    from initfill import initializers
+
+    he = initializers.HeNormal(3)
+    w = np.empty((4, 6), np.float32)
+    initfill.kaiming_normal_(w, global_shape=(8, 6), offset=(4, 0))
+    assert calls == {"as_target": 1, "addressing": 1, "Plan": 1}
+    calls.clear()
+    he.fill_(np.empty((6, 8), np.float32)[:, ::2])  # strided: the general path
+    assert calls == {"as_target": 1, "Plan": 1}
+    calls.clear()
+    he.fill_(w)  # contiguous, but a seeded object fills stream 0: one Plan
+    assert calls == {"Plan": 1}
+    calls.clear()
+    initfill.kaiming_uniform_(w)  # contiguous, next stream: the fast path, plan cached
+    assert calls == {"fill_fast": 1}
+    calls.clear()
+    initfill.Generator(1).trunc_normal_(w, 0.0, 1.0, -1.0, 1.0, stream=4)
+    assert calls == {"Plan": 1}  # a contiguous ndarray needs no as_target
+    calls.clear()
+    with pytest.raises(ValueError, match=r"\bb\b.*NaN"):
+        initfill.trunc_normal_(w, b=math.nan, global_shape=(4, 6))
+    assert calls == {"as_target": 1, "addressing": 1, "Plan": 1}
+
+
+def test_one_resolution_per_torch_fill(calls):
+    torch = pytest.importorskip("torch")
+    g = initfill.Generator(2)
+    t = torch.empty(16, 16)
+    v0 = t._version
+    g.normal_(t)  # contiguous CPU tensor: the fast path
+    assert calls == {"fill_fast": 1} and t._version > v0
+    calls.clear()
+    v1 = t._version
+    g.normal_(t.t())  # not contiguous: declined, then resolved once
+    assert calls == {"fill_fast": 1, "as_target": 1, "Plan": 1} and t._version > v1
+    # The fast path and the general path write the same bits, for every dtype.
+    for dtype in (torch.float32, torch.float64, torch.float16, torch.bfloat16):
+        for fill in (lambda g, x: g.uniform_(x, -1.0, 3.0), lambda g, x: g.normal_(x),
+                     lambda g, x: g.trunc_normal_(x, 0.5, 2.0, -1.0, 1.0)):
+            fast = torch.empty(7, 5, dtype=dtype)
+            fill(initfill.Generator(4), fast)
+            slow = torch.empty(5, 7, dtype=dtype).t()  # transposed: declined
+            fill(initfill.Generator(4), slow)
+            param = torch.nn.Parameter(torch.empty(7, 5, dtype=dtype))
+            with torch.no_grad():
+                fill(initfill.Generator(4), param)
+            assert torch.equal(fast, slow) and torch.equal(fast, param.detach()), dtype

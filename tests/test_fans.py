@@ -1,6 +1,6 @@
 """Fans and gains: ``compute_fans`` in every layout and ``calculate_gain``'s whole table.
 
-The rules tested here (DESIGN.md section 3):
+The rules tested here (docs/design.md, "Conventions"):
 
 - torch (``torch.nn.init._calculate_fan_in_and_fan_out``): shape ``(out, in, *kernel)``,
   ``fan_in = in * prod(kernel)``, ``fan_out = out * prod(kernel)``; fewer than two

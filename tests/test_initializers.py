@@ -1,563 +1,292 @@
-"""Initializers: each one's bound or variance matches its convention's formula.
-
-torch is not a test dependency, so the expected values are the formulas themselves
-(DESIGN.md section 3), written out here as each framework's source computes them:
-
-- torch.nn.init: ``xavier_uniform_``: ``std = gain * sqrt(2 / (fan_in + fan_out))``,
-  ``U(-sqrt(3) std, sqrt(3) std)``; ``xavier_normal_``: N(0, std**2), untruncated;
-  ``kaiming_*``: ``std = calculate_gain(nonlinearity, a) / sqrt(fan)``, fan by ``mode``
-  (lower-cased), uniform bound ``sqrt(3) std``, normal untruncated, zero-element
-  tensors warn and are left alone; ``trunc_normal_(mean, std, a, b)``: absolute
-  bounds.  ``nn.Linear``'s default is ``kaiming_uniform_(a=sqrt(5))``, i.e.
-  ``U(+-1/sqrt(fan_in))``.
-- Keras ``VarianceScaling`` / JAX ``variance_scaling``: ``n`` = fan_in, fan_out, their
-  mean, or (JAX) their geometric mean, ``max(1, n)`` (Keras); truncated normal has
-  ``s = sqrt(scale / n) / 0.87962566103423978`` cut at +-2 s; untruncated normal
-  ``sqrt(scale / n)``; uniform limit ``sqrt(3 scale / n)``.  LeCun = scale 1, fan_in
-  (Keras' ``lecun_normal`` is the truncated one).
-
-Every statistical check uses a fixed seed and a threshold of six standard errors
-derived from N, so it cannot flake.  Where the contract makes it exact (values are a
-pure function of seed, stream and global index) the test asserts equality with the
-primitive fill given the formula's parameters, and with a slice of the whole tensor.
-"""
+"""initfill.initializers: Keras names, arguments, defaults, configs and values."""
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pytest
-from scipy import stats
 
 import initfill
-from initfill import Generator, calculate_gain, compute_fans
+from initfill import initializers as I
 
-TRUNC_CORR = 0.87962566103423978  # std of N(0, 1) truncated to [-2, 2] (Keras, JAX)
-DTYPES = [np.float32, np.float64]
-
-
-def check_mean_var(x, mean, var, excess_kurtosis=0.0, what=""):
-    """Sample mean and variance within six standard errors of ``mean`` and ``var``."""
-    n = x.size
-    xd = np.asarray(x, dtype=np.float64).ravel()
-    m, v = xd.mean(), xd.var()
-    assert abs(m - mean) <= 6 * math.sqrt(var / n), f"{what}: mean {m} vs {mean}"
-    rel = 6 * math.sqrt((2.0 + excess_kurtosis) / n)
-    assert abs(v / var - 1) <= rel, f"{what}: variance {v} vs {var} (rel tol {rel:.3g})"
-
-
-def check_uniform(x, bound, what=""):
-    """Values in [-bound, bound), reaching close to both ends; variance bound**2 / 3."""
-    lo, hi = float(x.min()), float(x.max())
-    assert lo >= -bound and hi < bound, f"{what}: [{lo}, {hi}] vs +-{bound}"
-    # With N >= 2**15 the chance that no value lies within 0.1% of an end is < e**-30.
-    assert lo < -bound * (1 - 1e-3) and hi > bound * (1 - 1e-3), what
-    check_mean_var(x, 0.0, bound**2 / 3, excess_kurtosis=-1.2, what=what)
-
-
-def check_untruncated_normal(x, std, what=""):
-    check_mean_var(x, 0.0, std**2, what=what)
-    # Untruncated: P(|z| > 2.5) = 2 (1 - Phi(2.5)) ~ 1.24%; a +-2 std cut would give 0.
-    n = x.size
-    p = 2 * stats.norm.sf(2.5)
-    count = int(np.count_nonzero(np.abs(np.asarray(x, np.float64)) > 2.5 * std))
-    assert abs(count - n * p) <= 6 * math.sqrt(n * p * (1 - p)), f"{what}: tail {count}"
-
-
-def check_truncated_2s(x, s, what=""):
-    """Truncated normal N(0, s**2) cut at +-2 s: exact bounds, variance (0.8796 s)**2."""
-    lo, hi = float(x.min()), float(x.max())
-    assert lo >= -2 * s and hi <= 2 * s, f"{what}: [{lo}, {hi}] vs +-{2 * s}"
-    assert lo < -2 * s * (1 - 5e-3) and hi > 2 * s * (1 - 5e-3), what
-    k = float(stats.truncnorm.stats(-2, 2, moments="k"))
-    check_mean_var(x, 0.0, (TRUNC_CORR * s) ** 2, excess_kurtosis=k, what=what)
-
-
-def same_up_to_rounding(x, y, scale):
-    """Equal, or (if a formula rounds differently in its last bit) within 1e-6 scale."""
-    np.testing.assert_allclose(np.asarray(x, np.float64), np.asarray(y, np.float64),
-                               rtol=0, atol=1e-6 * scale)
-
-
-# --------------------------------------------------------------------------------------
-# Xavier / Glorot
-
-
-XAVIER_SHAPES = [(512, 256), (128, 64, 3, 3), (64, 32, 8)]
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape", XAVIER_SHAPES)
-@pytest.mark.parametrize("gain", [1.0, math.sqrt(2.0), 5.0 / 3, 0.5])
-def test_xavier_uniform(dtype, shape, gain):
-    fan_in, fan_out = compute_fans(shape)
-    bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    x = initfill.xavier_uniform_(np.empty(shape, dtype), gain, generator=Generator(1),
-                                 stream=5)
-    check_uniform(x, bound * (1 + 1e-15), f"xavier_uniform_ {shape} gain={gain}")
-    # The same values as U(-b, b) with torch's arithmetic for b.
-    b = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    assert math.isclose(b, bound, rel_tol=1e-15)
-    y = Generator(1).uniform_(np.empty(shape, dtype), -b, b, stream=5)
-    same_up_to_rounding(x, y, b)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("shape", XAVIER_SHAPES)
-@pytest.mark.parametrize("gain", [1.0, 5.0 / 3])
-def test_xavier_normal(dtype, shape, gain):
-    fan_in, fan_out = compute_fans(shape)
-    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
-    x = initfill.xavier_normal_(np.empty(shape, dtype), gain=gain, generator=Generator(2),
-                                stream=9)
-    check_untruncated_normal(x, std, f"xavier_normal_ {shape}")
-    y = Generator(2).normal_(np.empty(shape, dtype), 0.0, std, stream=9)
-    same_up_to_rounding(x, y, std)
-
-
-def test_xavier_default_gain_is_one():
-    x = initfill.xavier_uniform_(np.empty((64, 32)), generator=Generator(3), stream=0)
-    y = initfill.xavier_uniform_(np.empty((64, 32)), 1.0, generator=Generator(3), stream=0)
-    assert np.array_equal(x, y)
-
-
-# --------------------------------------------------------------------------------------
-# Kaiming / He
-
-
-KAIMING_CASES = [
-    # (nonlinearity, a, expected gain)
-    ("leaky_relu", 0, math.sqrt(2.0)),             # torch's default arguments
-    ("leaky_relu", 0.2, math.sqrt(2.0 / 1.04)),
-    ("leaky_relu", math.sqrt(5), math.sqrt(1.0 / 3)),  # nn.Linear / nn.Conv default
-    ("relu", 0, math.sqrt(2.0)),
-    ("relu", 0.7, math.sqrt(2.0)),                 # a is ignored for relu
-    ("tanh", 0, 5.0 / 3),
-    ("linear", 0, 1.0),
-    ("selu", 0, 0.75),
+TRUNC = 0.87962566103423978
+SEEDED = [
+    I.RandomNormal(seed=3), I.RandomUniform(seed=3), I.TruncatedNormal(seed=3),
+    I.VarianceScaling(seed=3), I.GlorotUniform(seed=3), I.GlorotNormal(seed=3),
+    I.HeUniform(seed=3), I.HeNormal(seed=3), I.LecunUniform(seed=3),
+    I.LecunNormal(seed=3), I.Orthogonal(seed=3),
 ]
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("mode", ["fan_in", "fan_out"])
-@pytest.mark.parametrize("nonlinearity, a, gain", KAIMING_CASES)
-def test_kaiming_uniform(dtype, mode, nonlinearity, a, gain):
-    shape = (96, 48, 3, 3)  # fan_in 432, fan_out 864
-    fan = dict(zip(("fan_in", "fan_out"), compute_fans(shape)))[mode]
-    bound = gain * math.sqrt(3.0 / fan)
-    x = initfill.kaiming_uniform_(np.empty(shape, dtype), a, mode, nonlinearity,
-                                  generator=Generator(4), stream=1)
-    check_uniform(x, bound * (1 + 1e-15), f"kaiming_uniform_ {nonlinearity} a={a} {mode}")
-    b = math.sqrt(3.0) * calculate_gain(nonlinearity, a) / math.sqrt(fan)
-    y = Generator(4).uniform_(np.empty(shape, dtype), -b, b, stream=1)
-    same_up_to_rounding(x, y, b)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("mode", ["fan_in", "fan_out"])
-@pytest.mark.parametrize("nonlinearity, a, gain", KAIMING_CASES[::2])
-def test_kaiming_normal(dtype, mode, nonlinearity, a, gain):
-    shape = (96, 48, 3, 3)
-    fan = dict(zip(("fan_in", "fan_out"), compute_fans(shape)))[mode]
-    std = gain / math.sqrt(fan)
-    x = initfill.kaiming_normal_(np.empty(shape, dtype), a=a, mode=mode,
-                                 nonlinearity=nonlinearity, generator=Generator(5), stream=2)
-    check_untruncated_normal(x, std, f"kaiming_normal_ {nonlinearity} a={a} {mode}")
-    y = Generator(5).normal_(np.empty(shape, dtype), 0.0, std, stream=2)
-    same_up_to_rounding(x, y, std)
-
-
-def test_kaiming_defaults_and_mode_case():
-    # torch: a=0, mode="fan_in", nonlinearity="leaky_relu" -> std = sqrt(2 / fan_in);
-    # the mode is lower-cased.
-    shape = (64, 128)
-    x = initfill.kaiming_normal_(np.empty(shape), generator=Generator(6), stream=0)
-    y = Generator(6).normal_(np.empty(shape), 0.0, math.sqrt(2.0) / math.sqrt(128), stream=0)
-    same_up_to_rounding(x, y, 1.0)
-    u = initfill.kaiming_uniform_(np.empty(shape), mode="FAN_OUT", generator=Generator(6),
-                                  stream=0)
-    v = initfill.kaiming_uniform_(np.empty(shape), mode="fan_out", generator=Generator(6),
-                                  stream=0)
-    assert np.array_equal(u, v)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_nn_linear_default_init(dtype):
-    # nn.Linear(784, 300): weight kaiming_uniform_(a=sqrt(5)) = U(+-1/sqrt(784)),
-    # bias U(+-1/sqrt(fan_in)).
-    fan_in = 784
-    w = initfill.kaiming_uniform_(np.empty((300, fan_in), dtype), a=math.sqrt(5),
-                                  generator=Generator(7), stream=0)
-    check_uniform(w, (1 / 28) * (1 + 1e-12), "nn.Linear weight")
-    bound = 1 / math.sqrt(fan_in)
-    bias = initfill.uniform_(np.empty(300, dtype), -bound, bound, generator=Generator(7),
-                             stream=1)
-    assert float(bias.min()) >= -bound and float(bias.max()) < bound
-
-
-def test_kaiming_zero_element_warns_like_torch():
-    for fill in (initfill.kaiming_uniform_, initfill.kaiming_normal_):
-        x = np.empty((0, 16), np.float32)
-        with pytest.warns(UserWarning, match="Initializing zero-element tensors is a no-op"):
-            assert fill(x) is x
-
-
-# --------------------------------------------------------------------------------------
-# trunc_normal_ with absolute bounds
-
-
-TN_CASES = [
-    # (mean, std, a, b)
-    (0.0, 1.0, -2.0, 2.0),
-    (0.0, 0.02, -0.04, 0.04),     # timm / ViT style: +-2 std written as values
-    (0.5, 2.0, -1.0, 0.25),
-    (3.0, 1.0, 4.0, 10.0),        # interval entirely above the mean
-    (0.0, 1.0, -math.inf, -1.0),  # one-sided
-]
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("mean, std, a, b", TN_CASES)
-def test_trunc_normal_absolute_bounds(dtype, mean, std, a, b):
-    n = 1 << 17
-    x = initfill.trunc_normal_(np.empty(n, dtype), mean, std, a, b, generator=Generator(8),
-                               stream=3)
-    assert float(x.min()) >= a and float(x.max()) <= b
-    dist = stats.truncnorm((a - mean) / std, (b - mean) / std, loc=mean, scale=std)
-    m, v, k = (float(t) for t in dist.stats(moments="mvk"))
-    check_mean_var(x, m, v, excess_kurtosis=k, what=f"trunc_normal_ {mean, std, a, b}")
-
-
-def test_trunc_normal_default_bounds_are_values_not_stds():
-    # torch semantics: a=-2, b=2 are absolute.  With std=0.02 they cut nothing that
-    # matters, so about 4.55% of the values lie beyond 2 std = 0.04.
-    n = 1 << 17
-    x = initfill.trunc_normal_(np.empty(n), std=0.02, generator=Generator(9), stream=0)
-    p = 2 * stats.norm.sf(2.0)
-    count = int(np.count_nonzero(np.abs(x) > 0.04))
-    assert abs(count - n * p) <= 6 * math.sqrt(n * p * (1 - p))
-    check_mean_var(x, 0.0, 0.02**2)
-    y = initfill.trunc_normal_(np.empty(n), generator=Generator(9), stream=0)
-    assert float(y.min()) >= -2.0 and float(y.max()) <= 2.0
-
-
-# --------------------------------------------------------------------------------------
-# LeCun and variance scaling (Keras / JAX)
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("layout, shape", [("torch", (256, 128)), ("keras", (128, 256)),
-                                           ("torch", (64, 32, 3, 3)),
-                                           ("keras", (3, 3, 32, 64)), ("jax", (3, 3, 32, 64))])
-def test_lecun(dtype, layout, shape):
-    fan_in = compute_fans(shape, layout)[0]
-    assert fan_in in (128, 288)
-    x = initfill.lecun_uniform_(np.empty(shape, dtype), layout=layout, generator=Generator(10),
-                                stream=0)
-    check_uniform(x, math.sqrt(3.0 / fan_in) * (1 + 1e-15), f"lecun_uniform_ {layout}")
-    y = initfill.lecun_normal_(np.empty(shape, dtype), layout=layout, generator=Generator(10),
-                               stream=1)
-    s = math.sqrt(1.0 / fan_in) / TRUNC_CORR
-    check_truncated_2s(y, s, f"lecun_normal_ {layout}")
-    # Variance 1 / fan_in, as the name promises.
-    assert abs(float(np.var(y, dtype=np.float64)) * fan_in - 1) < 6 * math.sqrt(2 / y.size)
-
-
-def test_lecun_is_variance_scaling_fan_in():
-    shape = (48, 40)
-    for layout in ("torch", "keras", "jax"):
-        a = initfill.lecun_uniform_(np.empty(shape), layout=layout, generator=Generator(1),
-                                    stream=4)
-        b = initfill.variance_scaling_(np.empty(shape), 1.0, "fan_in", "uniform",
-                                       layout=layout, generator=Generator(1), stream=4)
-        assert np.array_equal(a, b)
-        a = initfill.lecun_normal_(np.empty(shape), layout=layout, generator=Generator(1),
-                                   stream=4)
-        b = initfill.variance_scaling_(np.empty(shape), layout=layout,
-                                       generator=Generator(1), stream=4)
-        assert np.array_equal(a, b)
-
-
-# A torch-layout conv weight with very different fans, and how each layout spells it.
-VS_TORCH_SHAPE = (256, 16, 3, 3)  # fan_in 144, fan_out 2304, avg 1224, geo 576
-VS_LAYOUTS = {
-    "torch": (VS_TORCH_SHAPE, {}),
-    "keras": ((3, 3, 16, 256), {}),
-    "jax": ((3, 3, 16, 256), {}),
-    "axes": (VS_TORCH_SHAPE, {"in_axis": 1, "out_axis": 0}),
-    "axes-batch": ((2, 3, 16, 256), {"in_axis": -2, "out_axis": -1, "batch_axis": 0}),
-}
-VS_N = {"fan_in": 144.0, "fan_out": 2304.0, "fan_avg": 1224.0, "fan_geo_avg": 576.0}
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("layout", VS_LAYOUTS)
-@pytest.mark.parametrize("mode", VS_N)
-@pytest.mark.parametrize("distribution",
-                         ["truncated_normal", "untruncated_normal", "normal", "uniform"])
-def test_variance_scaling(dtype, layout, mode, distribution):
-    shape, axes = VS_LAYOUTS[layout]
-    lay = "jax" if layout.startswith("axes") else layout
-    n = VS_N[mode]
-    if layout == "axes-batch":
-        n = {"fan_in": 16 * 3, "fan_out": 256 * 3, "fan_avg": (48 + 768) / 2,
-             "fan_geo_avg": math.sqrt(48 * 768)}[mode]
-    scale = 2.0
-    what = f"variance_scaling_ {layout} {mode} {distribution}"
-    x = initfill.variance_scaling_(np.empty(shape, dtype), scale, mode, distribution,
-                                   layout=lay, **axes, generator=Generator(12), stream=6)
-    g = Generator(12)
-    if distribution == "truncated_normal":
-        s = math.sqrt(scale / n) / TRUNC_CORR
-        check_truncated_2s(x, s, what)
-        y = g.trunc_normal_(np.empty(shape, dtype), 0.0, s, -2 * s, 2 * s, stream=6)
-        same_up_to_rounding(x, y, s)
-    elif distribution == "uniform":
-        limit = math.sqrt(3 * scale / n)
-        check_uniform(x, limit * (1 + 1e-15), what)
-        y = g.uniform_(np.empty(shape, dtype), -limit, limit, stream=6)
-        same_up_to_rounding(x, y, limit)
-    else:
-        std = math.sqrt(scale / n)
-        check_untruncated_normal(x, std, what)
-        y = g.normal_(np.empty(shape, dtype), 0.0, std, stream=6)
-        same_up_to_rounding(x, y, std)
-
-
-def test_variance_scaling_normal_is_untruncated_normal():
-    a = initfill.variance_scaling_(np.empty((30, 20)), 0.5, "fan_avg", "normal",
-                                   generator=Generator(1), stream=0)
-    b = initfill.variance_scaling_(np.empty((30, 20)), 0.5, "fan_avg", "untruncated_normal",
-                                   generator=Generator(1), stream=0)
-    assert np.array_equal(a, b)
-
-
-def test_variance_scaling_defaults():
-    # scale=1, mode="fan_in", distribution="truncated_normal", layout="torch".
-    shape = (64, 100)
-    x = initfill.variance_scaling_(np.empty(shape), generator=Generator(2), stream=0)
-    s = math.sqrt(1.0 / 100) / TRUNC_CORR
-    y = Generator(2).trunc_normal_(np.empty(shape), 0.0, s, -2 * s, 2 * s, stream=0)
-    same_up_to_rounding(x, y, s)
-
-
-def test_variance_scaling_small_shapes_keras():
-    # Keras: 0-D fans (1, 1), 1-D (n, n); n is at least 1.
-    x = initfill.variance_scaling_(np.empty(()), 3.0, "fan_avg", "uniform", layout="keras",
-                                   generator=Generator(3), stream=0)
-    y = Generator(3).uniform_(np.empty(()), -3.0, 3.0, stream=0)
-    same_up_to_rounding(x, y, 3.0)
-    b = initfill.variance_scaling_(np.empty(50), 3.0, "fan_out", "uniform", layout="keras",
-                                   generator=Generator(3), stream=1)
-    lim = math.sqrt(9.0 / 50)
-    assert float(np.abs(b).max()) < lim
-    same_up_to_rounding(b, Generator(3).uniform_(np.empty(50), -lim, lim, stream=1), lim)
-
-
-def test_variance_scaling_of_a_single_element():
-    # A (1, 1) weight: every n is 1, so the uniform limit is sqrt(3 scale).  (Keras'
-    # max(1, n) only matters for n < 1, i.e. a zero fan, i.e. a zero-size tensor, which
-    # is a no-op: see test_bad_input.)
-    for mode in VS_N:
-        x = initfill.variance_scaling_(np.empty((1, 1)), 4.0, mode, "uniform",
-                                       generator=Generator(4), stream=0)
-        lim = math.sqrt(12.0)
-        assert abs(float(x[0, 0])) < lim
-        same_up_to_rounding(x, Generator(4).uniform_(np.empty((1, 1)), -lim, lim, stream=0),
-                            lim)
-
-
-# --------------------------------------------------------------------------------------
-# Fans from global_shape: a block gets the whole tensor's scale and values
-
-
-INITS = {
-    "xavier_uniform_": lambda x, **kw: initfill.xavier_uniform_(x, 1.3, **kw),
-    "xavier_normal_": lambda x, **kw: initfill.xavier_normal_(x, **kw),
-    "kaiming_uniform_": lambda x, **kw: initfill.kaiming_uniform_(x, math.sqrt(5), **kw),
-    "kaiming_normal_": lambda x, **kw: initfill.kaiming_normal_(
-        x, mode="fan_out", nonlinearity="relu", **kw),
-    "lecun_uniform_": lambda x, **kw: initfill.lecun_uniform_(x, **kw),
-    "lecun_normal_": lambda x, **kw: initfill.lecun_normal_(x, layout="keras", **kw),
-    "variance_scaling_[trunc,geo,jax]": lambda x, **kw: initfill.variance_scaling_(
-        x, 2.0, "fan_geo_avg", "truncated_normal", layout="jax", **kw),
-    "variance_scaling_[uniform,avg,axes]": lambda x, **kw: initfill.variance_scaling_(
-        x, 0.5, "fan_avg", "uniform", in_axis=1, out_axis=0, **kw),
-    "variance_scaling_[normal,out]": lambda x, **kw: initfill.variance_scaling_(
-        x, 1.0, "fan_out", "normal", **kw),
-    "uniform_": lambda x, **kw: initfill.uniform_(x, -0.1, 0.3, **kw),
-    "normal_": lambda x, **kw: initfill.normal_(x, 1.0, 0.5, **kw),
-    "trunc_normal_": lambda x, **kw: initfill.trunc_normal_(x, 0.0, 0.02, -0.03, 0.05, **kw),
-}
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-@pytest.mark.parametrize("name", INITS)
-def test_block_equals_slice_of_whole(dtype, name):
-    G = (24, 40, 3, 5)
-    fill = INITS[name]
-    whole = fill(np.empty(G, dtype), generator=Generator(77), stream=3)
-    for off, ext in (((0, 0, 0, 0), (24, 8, 3, 5)), ((5, 8, 1, 2), (7, 32, 2, 3)),
-                     ((23, 39, 2, 4), (1, 1, 1, 1))):
-        block = fill(np.empty(ext, dtype), generator=Generator(77), stream=3,
-                     global_shape=G, offset=off)
-        sl = tuple(slice(o, o + e) for o, e in zip(off, ext))
-        np.testing.assert_array_equal(block, whole[sl], err_msg=f"{name} block {off} {ext}")
-
-
-def test_block_gets_the_scale_of_the_big_tensor():
-    # An (8, 40) row shard of a (4096, 40) torch weight: xavier's bound comes from fans
-    # (40, 4096), not (40, 8); the values are exactly those of U(-b, b) at the shard's
-    # global indices.
-    G, off, ext = (4096, 40), (1024, 0), (2048, 40)
-    b = math.sqrt(3.0) * math.sqrt(2.0 / (40 + 4096))
-    x = initfill.xavier_uniform_(np.empty(ext, np.float32), generator=Generator(5), stream=0,
-                                 global_shape=G, offset=off)
-    y = Generator(5).uniform_(np.empty(ext, np.float32), -b, b, stream=0, global_shape=G,
-                              offset=off)
-    same_up_to_rounding(x, y, b)
-    check_uniform(x, b * (1 + 1e-15), "xavier shard")
-    # Without global_shape the shard would have been scaled for fans (40, 2048).
-    alone = initfill.xavier_uniform_(np.empty(ext, np.float32), generator=Generator(5),
-                                     stream=0)
-    assert float(np.abs(alone).max()) > b * 1.2
-    # Kaiming fan_out and variance scaling fan_avg of a column shard of a conv weight.
-    G4 = (512, 64, 3, 3)
-    k = initfill.kaiming_normal_(np.empty((512, 16, 3, 3), np.float32), mode="fan_out",
-                                 generator=Generator(6), stream=0, global_shape=G4,
-                                 offset=(0, 48, 0, 0))
-    check_untruncated_normal(k, math.sqrt(2.0) / math.sqrt(512 * 9), "kaiming shard")
-    v = initfill.variance_scaling_(np.empty((512, 16, 3, 3), np.float32), 1.0, "fan_avg",
-                                   "uniform", generator=Generator(6), stream=1,
-                                   global_shape=G4, offset=(0, 16, 0, 0))
-    check_uniform(v, math.sqrt(3.0 / ((64 * 9 + 512 * 9) / 2)) * (1 + 1e-15), "vs shard")
-
-
-def test_strided_view_gets_the_values_of_its_logical_shape():
-    # The logical tensor of a transposed view is the view's shape, in C order.
-    base = np.empty((40, 24))
-    x = initfill.xavier_uniform_(base.T, generator=Generator(8), stream=0)
-    assert x is not None
-    y = initfill.xavier_uniform_(np.empty((24, 40)), generator=Generator(8), stream=0)
-    assert np.array_equal(base.T, y)
-    rev = np.empty((24, 40))[::-1, ::2]
-    initfill.kaiming_uniform_(rev, generator=Generator(8), stream=1)
-    z = initfill.kaiming_uniform_(np.empty((24, 20)), generator=Generator(8), stream=1)
-    assert np.array_equal(rev, z)
-
-
-# --------------------------------------------------------------------------------------
-# constant_, zeros_, ones_
-
-
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_constant_zeros_ones(dtype):
-    x = np.full((5, 7), 9.0, dtype)
-    assert initfill.constant_(x, 0.1) is x
-    assert np.all(x == dtype(0.1))
-    assert initfill.constant_(x, 3) is x and np.all(x == 3)
-    assert initfill.constant_(x, np.float32(-2.5)) is x and np.all(x == -2.5)
-    assert initfill.zeros_(x) is x and np.all(x == 0) and not np.signbit(x).any()
-    assert initfill.ones_(x) is x and np.all(x == 1)
-    big = float(np.finfo(dtype).max)
-    assert np.all(initfill.constant_(x, big) == big)
-
-
-def test_constant_writes_only_the_view():
-    base = np.full((6, 8), 7.0, np.float32)
-    initfill.constant_(base[1::2, ::-3], -1.0)
-    mask = np.zeros(base.shape, bool)
-    mask[1::2, ::-3] = True
-    assert np.all(base[mask] == -1.0) and np.all(base[~mask] == 7.0)
-    initfill.zeros_(base[:, 0])
-    assert np.all(base[:, 0] == 0) and np.all(base[:, 1:][~mask[:, 1:]] == 7.0)
-
-
-def test_constant_on_raw_buffers():
-    buf = bytearray(32)
-    assert initfill.ones_(buf, dtype=np.float64) is buf
-    assert np.array_equal(np.frombuffer(buf, np.float64), np.ones(4))
-    mv = memoryview(bytearray(16))
-    initfill.constant_(mv, 0.5, dtype="float32")
-    assert np.array_equal(np.frombuffer(mv, np.float32), np.full(4, 0.5, np.float32))
-
-
-# --------------------------------------------------------------------------------------
-# generator=, stream=, manual_seed and the default generator
-
-
-ALL_INITS = {**INITS,
-             "variance_scaling_[default]": lambda x, **kw: initfill.variance_scaling_(x, **kw)}
-
-
-@pytest.mark.parametrize("name", ALL_INITS)
-def test_same_seed_same_values(name):
-    fill = ALL_INITS[name]
-    shape = (16, 12, 3)
-    g1, g2 = Generator(2024), Generator(2024)
-    a = [fill(np.empty(shape, np.float32), generator=g1) for _ in range(3)]
-    b = [fill(np.empty(shape, np.float32), generator=g2) for _ in range(3)]
-    for u, v in zip(a, b):
-        assert np.array_equal(u, v)
-    # Each call takes the next stream: successive tensors differ.
-    assert g1.next_stream == 3
-    assert not np.array_equal(a[0], a[1]) and not np.array_equal(a[1], a[2])
-    # A different seed gives different values.
-    c = fill(np.empty(shape, np.float32), generator=Generator(2025))
-    assert not np.array_equal(a[0], c)
-    # An explicit stream does not advance the counter and names the same values.
-    d = fill(np.empty(shape, np.float32), generator=g1, stream=1)
-    assert g1.next_stream == 3 and np.array_equal(d, a[1])
-    e = fill(np.empty(shape, np.float32), generator=g1, stream="block.0.weight")
-    f = fill(np.empty(shape, np.float32), generator=g2,
-             stream=initfill.stream_id("block.0.weight"))
-    assert np.array_equal(e, f) and g1.next_stream == 3
-
-
-@pytest.mark.parametrize("name", ALL_INITS)
-def test_default_generator_is_used_without_generator(name):
-    fill = ALL_INITS[name]
-    shape = (10, 14)
-    g = initfill.manual_seed(31337)
-    assert initfill.default_generator() is g and g.seed == 31337 and g.next_stream == 0
-    a = fill(np.empty(shape))
-    b = fill(np.empty(shape), generator=None)
-    assert g.next_stream == 2
-    ref = Generator(31337)
-    assert np.array_equal(a, fill(np.empty(shape), generator=ref))
-    assert np.array_equal(b, fill(np.empty(shape), generator=ref))
-    # manual_seed restarts the sequence.
-    initfill.manual_seed(31337)
-    assert np.array_equal(a, fill(np.empty(shape)))
-
-
-def test_manual_seed_values_match_generator():
-    initfill.manual_seed(5)
-    x = initfill.normal_(np.empty(1000, np.float32))
-    u = initfill.uniform_(np.empty(1000, np.float32), -1, 1)
-    g = Generator(5)
-    assert np.array_equal(x, g.normal_(np.empty(1000, np.float32)))
-    assert np.array_equal(u, g.uniform_(np.empty(1000, np.float32), -1, 1))
-    initfill.manual_seed(6)
-    assert not np.array_equal(x, initfill.normal_(np.empty(1000, np.float32)))
-
-
-def test_threads_do_not_change_initializer_values():
-    n = initfill.get_num_threads()
-    try:
-        out = []
-        for t in (1, 2, 3):
-            initfill.set_num_threads(t)
-            out.append(initfill.lecun_normal_(np.empty((300, 200), np.float32),
-                                              generator=Generator(1), stream=0))
-        assert np.array_equal(out[0], out[1]) and np.array_equal(out[0], out[2])
-    finally:
-        initfill.set_num_threads(n)
-
-
-def test_initializers_do_not_warn():
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        for name, fill in ALL_INITS.items():
-            fill(np.empty((8, 8)), generator=Generator(1))
+ALL = SEEDED + [I.Zeros(), I.Ones(), I.Constant(0.5), I.Identity(2.0)]
+
+
+# --- the Keras surface ----------------------------------------------------------------
+
+def test_defaults_and_config_keys_are_keras():
+    assert I.RandomNormal().get_config() == {"mean": 0.0, "stddev": 0.05, "seed": None}
+    assert I.RandomUniform().get_config() == {"minval": -0.05, "maxval": 0.05, "seed": None}
+    assert I.TruncatedNormal().get_config() == {"mean": 0.0, "stddev": 0.05, "seed": None}
+    assert I.VarianceScaling().get_config() == {
+        "scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal", "seed": None}
+    assert I.Orthogonal().get_config() == {"gain": 1.0, "seed": None}
+    assert I.Identity().get_config() == {"gain": 1.0}
+    assert I.Constant(2).get_config() == {"value": 2.0}
+    assert I.Zeros().get_config() == {} and I.Ones().get_config() == {}
+    for cls in (I.GlorotUniform, I.GlorotNormal, I.HeUniform, I.HeNormal,
+                I.LecunUniform, I.LecunNormal):
+        assert cls(seed=5).get_config() == {"seed": 5}
+
+
+@pytest.mark.parametrize("cls,args", [
+    (I.GlorotUniform, (1.0, "fan_avg", "uniform")),
+    (I.GlorotNormal, (1.0, "fan_avg", "truncated_normal")),
+    (I.HeUniform, (2.0, "fan_in", "uniform")),
+    (I.HeNormal, (2.0, "fan_in", "truncated_normal")),
+    (I.LecunUniform, (1.0, "fan_in", "uniform")),
+    (I.LecunNormal, (1.0, "fan_in", "truncated_normal")),
+])
+def test_presets_are_variance_scaling(cls, args):
+    init = cls(seed=11)
+    assert isinstance(init, I.VarianceScaling)
+    assert (init.scale, init.mode, init.distribution) == args
+    same = I.VarianceScaling(*args, seed=11)
+    assert np.array_equal(init((3, 3, 8, 16)), same((3, 3, 8, 16)))
+
+
+@pytest.mark.parametrize("init", ALL, ids=lambda i: type(i).__name__)
+def test_config_round_trip(init):
+    config = init.get_config()
+    again = type(init).from_config(config)
+    assert again.get_config() == config and again == init
+    ser = I.serialize(init)
+    assert ser["class_name"] == type(init).__name__
+    assert I.deserialize(ser) == init and I.get(ser) == init
+    if config.get("seed", 0) is not None:        # seeded or deterministic: same values
+        assert np.array_equal(init((4, 4)), again((4, 4)))
+
+
+def test_layout_is_in_config_only_when_not_keras():
+    assert "layout" not in I.HeNormal().get_config()
+    vs = I.VarianceScaling(2.0, layout="torch")
+    assert vs.get_config()["layout"] == "torch"
+    assert I.VarianceScaling.from_config(vs.get_config()).layout == "torch"
+    assert I.HeNormal.from_config({"seed": 1, "layout": "jax"}).layout == "jax"
+
+
+@pytest.mark.parametrize("name,cls", [
+    ("glorot_uniform", I.GlorotUniform), ("glorot_normal", I.GlorotNormal),
+    ("he_normal", I.HeNormal), ("he_uniform", I.HeUniform),
+    ("lecun_normal", I.LecunNormal), ("lecun_uniform", I.LecunUniform),
+    ("random_normal", I.RandomNormal), ("random_uniform", I.RandomUniform),
+    ("truncated_normal", I.TruncatedNormal), ("variance_scaling", I.VarianceScaling),
+    ("zeros", I.Zeros), ("ones", I.Ones), ("constant", I.Constant),
+    ("orthogonal", I.Orthogonal), ("identity", I.Identity),
+    ("GlorotUniform", I.GlorotUniform), ("HeNormal", I.HeNormal),
+    ("TruncatedNormal", I.TruncatedNormal), ("uniform", I.RandomUniform),
+    ("normal", I.RandomNormal), ("zero", I.Zeros), ("one", I.Ones),
+])
+def test_get_names(name, cls):
+    got = I.get(name)
+    assert type(got) is cls
+    assert got == cls()
+
+
+def test_get_other_identifiers():
+    he = I.HeNormal(seed=1)
+    assert I.get(he) is he
+    assert I.get(None) is None
+    assert type(I.get(I.GlorotNormal)) is I.GlorotNormal
+
+    def fn(shape, dtype=None):
+        return np.zeros(shape)
+
+    assert I.get(fn) is fn
+    got = I.get({"class_name": "RandomNormal", "config": {"stddev": 0.02, "seed": 4}})
+    assert got == I.RandomNormal(stddev=0.02, seed=4)
+    assert I.get({"class_name": "he_normal"}) == I.HeNormal()
+
+
+@pytest.mark.parametrize("bad", ["he_normall", "xavier", "", 3, {"class_name": "Nope"},
+                                 {"config": {}}])
+def test_get_unknown_lists_known_names(bad):
+    with pytest.raises(ValueError) as e:
+        I.get(bad)
+    if isinstance(bad, str) or isinstance(bad, dict) and "class_name" in bad:
+        assert "glorot_uniform" in str(e.value) and "he_normal" in str(e.value)
+
+
+def test_top_level_names():
+    assert initfill.initializers is I
+    assert "initializers" in initfill.__all__
+
+
+# --- values ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("init", SEEDED, ids=lambda i: type(i).__name__)
+def test_seeded_is_repeatable_and_fill_matches_call(init):
+    shape = (6, 5)
+    a = init(shape)
+    assert a.dtype == np.float32 and a.shape == shape
+    assert np.array_equal(a, init(shape))
+    for dtype in (np.float32, np.float64):
+        buf = np.full(shape, np.nan, dtype)
+        assert init.fill_(buf) is buf
+        assert np.array_equal(buf, init(shape, dtype))
+    # a strided view gets the same values
+    big = np.zeros((12, 10), np.float64)
+    init.fill_(big[::2, ::2])
+    assert np.array_equal(big[::2, ::2], init(shape, "float64"))
+    assert not big[1::2].any()
+
+
+def test_seeded_values_are_generator_stream_0():
+    shape = (7, 9)
+    g = initfill.Generator
+    assert np.array_equal(I.RandomNormal(0.1, 0.02, seed=7)(shape),
+                          g(7).normal_(np.empty(shape, np.float32), 0.1, 0.02, stream=0))
+    assert np.array_equal(I.RandomUniform(-1, 2, seed=7)(shape),
+                          g(7).uniform_(np.empty(shape, np.float32), -1, 2, stream=0))
+    assert np.array_equal(I.TruncatedNormal(1.0, 0.5, seed=7)(shape, "float64"),
+                          g(7).trunc_normal_(np.empty(shape), 1.0, 0.5, 0.0, 2.0, stream=0))
+    # Keras fans (*kernel, in, out): the he_normal std is sqrt(2/fan_in)/0.8796...
+    k = (3, 3, 4, 8)
+    s = math.sqrt(2.0 / 36) / TRUNC
+    assert np.array_equal(I.HeNormal(seed=7)(k),
+                          g(7).trunc_normal_(np.empty(k, np.float32), 0, s, -2 * s, 2 * s,
+                                             stream=0))
+    assert np.array_equal(
+        I.GlorotUniform(seed=7)(k),
+        initfill.variance_scaling_(np.empty(k, np.float32), 1.0, "fan_avg", "uniform",
+                                   layout="keras", generator=g(7), stream=0))
+
+
+def test_unseeded_draws_from_default_generator_streams():
+    initfill.manual_seed(123)
+    init = I.RandomNormal()
+    a, b = init((50,)), init((50,))
+    assert not np.array_equal(a, b)
+    initfill.manual_seed(123)
+    assert np.array_equal(init((50,)), a)
+    assert initfill.default_generator().next_stream == 1
+    ref = initfill.Generator(123).normal_(np.empty(50, np.float32), 0.0, 0.05, stream=0)
+    assert np.array_equal(a, ref)
+
+
+def test_generator_and_stream_override():
+    g = initfill.Generator(9)
+    init = I.HeUniform(seed=1)
+    a = init.fill_(np.empty((8, 8)), generator=g, stream=5)
+    b = init.fill_(np.empty((8, 8)), generator=initfill.Generator(9), stream=5)
+    assert np.array_equal(a, b) and not np.array_equal(a, init((8, 8), "float64"))
+    with pytest.raises(ValueError, match="stream= needs generator="):
+        init.fill_(np.empty(3), stream=1)
+    with pytest.raises(TypeError, match="generator"):
+        init.fill_(np.empty(3), generator=np.random.default_rng())
+
+
+def test_statistics_keras_scales():
+    n = 400_000
+    x = I.RandomNormal(1.0, 0.5, seed=1)((n,), "float64")
+    assert abs(x.mean() - 1.0) < 0.005 and abs(x.std() - 0.5) < 0.005
+    x = I.RandomUniform(-2.0, 1.0, seed=1)((n,), "float64")
+    assert x.min() >= -2.0 and x.max() < 1.0 and abs(x.mean() + 0.5) < 0.01
+    x = I.TruncatedNormal(0.5, 0.1, seed=1)((n,), "float64")
+    assert x.min() >= 0.3 and x.max() <= 0.7
+    assert abs(x.std() - 0.1 * TRUNC) < 0.001
+    # variance-scaling: variance scale/fan with Keras fans (*kernel, in, out)
+    shape = (5, 5, 40, 80)                      # fan_in 1000, fan_out 2000
+    for init, var in [(I.HeNormal(seed=2), 2 / 1000), (I.HeUniform(seed=2), 2 / 1000),
+                      (I.GlorotNormal(seed=2), 2 / 3000), (I.LecunUniform(seed=2), 1 / 1000),
+                      (I.VarianceScaling(3.0, "fan_out", "untruncated_normal", seed=2), 3 / 2000)]:
+        w = init(shape, "float64")
+        assert abs(w.var() / var - 1) < 0.02, (init, w.var(), var)
+    w = I.HeNormal(seed=2)(shape)
+    assert np.abs(w).max() <= 2 * math.sqrt(2 / 1000) / TRUNC * (1 + 1e-6)
+    # Dense kernel (in, out) vs the torch layout (out, in)
+    assert I.LecunNormal().fans((100, 10)) == (100, 10)
+    assert I.LecunNormal(layout="torch").fans((100, 10)) == (10, 100)
+
+
+def test_constants_and_identity():
+    assert np.array_equal(I.Zeros()((2, 3)), np.zeros((2, 3), np.float32))
+    assert np.array_equal(I.Ones()((2, 3), "float64"), np.ones((2, 3)))
+    assert np.array_equal(I.Constant(-1.5)((4,)), np.full(4, -1.5, np.float32))
+    assert np.array_equal(I.Identity(3.0)((2, 4)), 3.0 * np.eye(2, 4, dtype=np.float32))
+    with pytest.raises(ValueError, match="2-D"):
+        I.Identity()((3, 3, 3))
+    with pytest.raises(ValueError, match="2-D"):
+        I.Identity()((3,))
+
+
+@pytest.mark.parametrize("shape", [(6, 4), (4, 6), (5, 5), (3, 2, 8), (2, 3, 3, 2)])
+def test_orthogonal_is_orthogonal(shape):
+    q = I.Orthogonal(gain=2.0, seed=8)(shape, "float64")
+    assert q.shape == shape
+    flat = q.reshape(-1, shape[-1]) / 2.0
+    rows, cols = flat.shape
+    gram = flat.T @ flat if rows >= cols else flat @ flat.T
+    assert np.allclose(gram, np.eye(min(rows, cols)), atol=1e-12)
+    assert np.array_equal(I.Orthogonal(gain=2.0, seed=8)(shape, "float64"), q)
+
+
+def test_orthogonal_sign_correction_and_source():
+    """Q comes from the QR of initfill's normal matrix with R's diagonal made positive."""
+    q = I.Orthogonal(seed=21)((10, 4), "float64")
+    a = initfill.Generator(21).normal_(np.empty((10, 4)), stream=0)
+    r = q.T @ a                                  # = R when A = QR
+    assert np.allclose(np.tril(r, -1), 0, atol=1e-12)
+    assert (np.diag(r) > 0).all()
+    # wide shapes are the transpose of the tall factorization
+    wide = I.Orthogonal(seed=21)((4, 10), "float64")
+    assert np.array_equal(wide, q.T)
+
+
+def test_orthogonal_is_haar_on_average():
+    """Haar: E[trace Q] = 0 and Var = 1; an unsigned QR has a biased trace."""
+    traces = [np.trace(I.Orthogonal(seed=s)((6, 6), "float64")) for s in range(300)]
+    assert abs(np.mean(traces)) < 0.25                 # sd of the mean is ~0.06
+    assert 0.6 < np.var(traces) < 1.5
+
+
+# --- errors ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("make,err,match", [
+    (lambda: I.RandomNormal(stddev=-1), ValueError, "stddev"),
+    (lambda: I.RandomNormal(mean=float("nan")), ValueError, "mean"),
+    (lambda: I.RandomNormal(stddev="1"), TypeError, "stddev"),
+    (lambda: I.TruncatedNormal(stddev=0), ValueError, "stddev"),
+    (lambda: I.RandomUniform(1.0, -1.0), ValueError, "minval"),
+    (lambda: I.VarianceScaling(0.0), ValueError, "scale"),
+    (lambda: I.VarianceScaling(mode="fan_geo"), ValueError, "mode"),
+    (lambda: I.VarianceScaling(distribution="normal"), ValueError, "distribution"),
+    (lambda: I.VarianceScaling(layout="tf"), ValueError, "layout"),
+    (lambda: I.HeNormal(seed=-1), ValueError, "seed"),
+    (lambda: I.HeNormal(seed=1.5), TypeError, "seed"),
+    (lambda: I.HeNormal(seed=True), TypeError, "seed"),
+    (lambda: I.Constant(float("inf")), ValueError, "value"),
+    (lambda: I.Orthogonal(gain=None), TypeError, "gain"),
+])
+def test_bad_arguments(make, err, match):
+    with pytest.raises(err, match=match):
+        make()
+
+
+def test_bad_calls_leave_buffers_alone():
+    init = I.GlorotUniform(seed=0)
+    with pytest.raises(TypeError, match="dtype"):
+        init((2, 2), "int32")
+    with pytest.raises(TypeError, match="dtype"):
+        init((2, 2), "float16")
+    with pytest.raises(TypeError, match="shape"):
+        init("abc")
+    with pytest.raises(ValueError, match="negative"):
+        init((2, -1))
+    ro = np.zeros((3, 3), np.float32)
+    ro.flags.writeable = False
+    with pytest.raises(ValueError, match="read-only"):
+        init.fill_(ro)
+    x = np.zeros(5, np.float32)
+    with pytest.raises(ValueError, match="2 dimensions"):
+        I.Orthogonal(seed=0).fill_(x)
+    assert not x.any()
+    assert I.RandomNormal(seed=0)(4).shape == (4,)
+    assert I.RandomNormal(seed=0)((0, 3)).shape == (0, 3)

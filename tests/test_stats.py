@@ -13,13 +13,11 @@ References used below:
 - the two-sided one-sample Kolmogorov-Smirnov distribution is ``scipy.stats.kstwo``;
 - the Anderson-Darling statistic with a fully specified CDF has the asymptotic law of
   ``sum_j chi2_1 / (j (j + 1))`` (Anderson & Darling, Ann. Math. Stat. 23 (1952)
-  193-212); its critical value for p = 1e-6 is bounded here with a Chernoff bound,
-  see :data:`AD_CRIT`;
+  193-212); its critical value for p = 1e-6 is bounded with a Chernoff bound, see
+  :data:`AD_CRIT`;
 - the truncated normal law is evaluated in log space with ``scipy.special.log_ndtr``
-  (accurate to the far tails), and checked against the Mills-ratio asymptotic series
-  ``Q(x) = phi(x) / x * (1 - 1/x^2 + 3/x^4 - 15/x^6 + ...)`` (Abramowitz & Stegun
-  26.2.12) beyond 30 standard deviations, where ``scipy.stats.truncnorm`` is not
-  designed to be accurate.
+  (accurate to the far tails, beyond 30 standard deviations, where
+  ``scipy.stats.truncnorm`` is not designed to be accurate).
 
 float32 samples are discrete: where the spacing of float32 values is not negligible
 against the spread of the law (narrow intervals, far tails, uniform ranges of a few
@@ -58,14 +56,6 @@ AD_CRIT = 17.0
 
 N_BIG = 1 << 22     # plain normal/uniform samples
 N_MID = 1 << 20     # each truncated-normal case
-
-
-def _chernoff_ad_bound(z: float, t: float = 0.969, terms: int = 200_000) -> float:
-    j = np.arange(1, terms + 1, dtype=np.float64)
-    lam = 1.0 / (j * (j + 1.0))
-    # the terms left out add t * sum_{j > terms} lam_j (1 + O(lam_j)) = t / (terms + 1)
-    # (1 + O(1 / terms**2)) to the log
-    return math.exp(-t * z - 0.5 * np.sum(np.log1p(-2.0 * t * lam)) + t / (terms + 1))
 
 
 def ks_pvalue(x, cdf):
@@ -308,59 +298,6 @@ def tn_moments(mean, std, a, b):
     return m, v, m4c
 
 
-def mills_series_sf_ratio(x, t):
-    """P(X > x | X > t) for X ~ N(0, 1) and t >= 30, from the Mills-ratio series.
-
-    Q(x) = phi(x) / x * h(x), h(x) = sum_n (-1)^n (2n - 1)!! / x^(2n) (A&S 26.2.12);
-    eight terms leave an error below 1e-17 for x >= 30.
-    """
-    x = np.asarray(x, dtype=np.float64)
-
-    def log_h(v):
-        w = 1.0 / (v * v)
-        coef = [1.0, -1.0, 3.0, -15.0, 105.0, -945.0, 10395.0, -135135.0]
-        acc = np.zeros_like(w)
-        for c in reversed(coef):
-            acc = acc * w + c
-        return np.log(acc)
-
-    log_ratio = -(x - t) * (x + t) / 2.0 - np.log(x / t) + log_h(x) - log_h(np.float64(t))
-    return np.exp(log_ratio)
-
-
-# =============================================================== the references
-
-def test_ad_critical_value_bound():
-    # The Chernoff bound behind AD_CRIT, and that it is not absurdly loose: the first
-    # term alone of the null law (chi2_1 / 2) already exceeds 12 with P ~ 1e-6.
-    assert _chernoff_ad_bound(AD_CRIT) < 1e-6
-    assert _chernoff_ad_bound(16.6) < 1e-6
-    assert 2.0 * special.ndtr(-math.sqrt(2.0 * 12.0)) > 1e-7
-
-
-def test_truncnorm_reference_matches_scipy_where_scipy_is_reliable():
-    for mean, std, a, b in [(0.0, 1.0, -2.0, 2.0), (0.0, 1.0, -1.0, 3.0),
-                            (1.5, 0.7, 0.2, 3.0), (0.0, 1.0, 2.0, 4.0),
-                            (0.0, 1.0, -np.inf, 0.5), (0.0, 1.0, 6.0, np.inf)]:
-        d = stats.truncnorm((a - mean) / std, (b - mean) / std, loc=mean, scale=std)
-        lo = max(a, mean - 8 * std)
-        hi = min(b, mean + 8 * std)
-        x = np.linspace(lo, hi, 1001)
-        np.testing.assert_allclose(tn_cdf(x, mean, std, a, b), d.cdf(x),
-                                   rtol=1e-9, atol=1e-12)
-
-
-def test_truncnorm_reference_far_tail_matches_mills_series():
-    # Beyond 30 sigma, two independent evaluations of P(X > x | X > t) agree.  The
-    # log_ndtr route subtracts logs of size t^2 / 2, so it keeps ~1e-16 t^2 absolute
-    # accuracy (5e-9 at t = 1e4): far more than a test at N = 2**20 needs.
-    for t in (30.5, 40.0, 1e4):
-        x = t + np.linspace(0.0, 30.0, 301) / t
-        want = mills_series_sf_ratio(x, t)
-        got = 1.0 - tn_cdf(x, 0.0, 1.0, t, np.inf)
-        np.testing.assert_allclose(got, want, rtol=max(1e-12, 4e-16 * t * t), atol=1e-15)
-
-
 # ========================================================================= normal
 
 NORMAL_PARAMS = [(0.0, 1.0), (2.0, 0.5), (-1.0, 3.0), (0.0, 0.02)]
@@ -393,7 +330,7 @@ def test_normal_module_level_and_default_generator(dtype, monkeypatch):
     d, p = ks_pvalue((x.astype(np.float64) - 0.5) / 2.0, special.ndtr)
     assert p > P_MIN, (d, p)
     # reseed the default generator, and put the old one back afterwards
-    monkeypatch.setattr(initfill._init, "_default", initfill.default_generator())
+    monkeypatch.setattr(initfill._functions, "_default", initfill.default_generator())
     initfill.manual_seed(1234)
     y = initfill.normal_(np.empty((1024, 1024), dtype), mean=-3.0, std=0.25)
     d, p = ks_pvalue((y.ravel().astype(np.float64) + 3.0) / 0.25, special.ndtr)

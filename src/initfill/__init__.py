@@ -25,7 +25,7 @@ from ._core import ABI_VERSION, ALGORITHM_VERSION
 from ._core import _C_API  # noqa: F401  (the capsule that initfill_capi.h imports)
 from ._fans import calculate_gain, compute_fans
 from ._generator import Generator, stream_id
-from ._init import (
+from ._functions import (
     constant_,
     TRUNC_STD_CORRECTION,
     default_generator,

@@ -12,8 +12,9 @@ from typing import Any
 
 import numpy as np
 
-# Output codes of the C library (initfill.h).
-FLOAT32, FLOAT64, UINT32, UINT64, FLOAT16, BFLOAT16 = 0, 1, 2, 3, 4, 5
+from . import _core
+from ._core import BFLOAT16, FLOAT16, FLOAT32, FLOAT64, UINT32, UINT64
+
 FLOAT_CODES: dict[np.dtype, int] = {
     np.dtype(np.float32): FLOAT32,
     np.dtype(np.float64): FLOAT64,
@@ -25,10 +26,6 @@ BITS_CODES: dict[np.dtype, int] = {np.dtype(np.uint32): UINT32, np.dtype(np.uint
 # dtype="bfloat16" (or a torch/DLPack bfloat16 tensor), which is viewed as uint16.
 CODE_NAMES = {FLOAT32: "float32", FLOAT64: "float64", UINT32: "uint32",
               UINT64: "uint64", FLOAT16: "float16", BFLOAT16: "bfloat16"}
-# Largest finite value of each float output type.
-CODE_MAX = {FLOAT32: float(np.finfo(np.float32).max), FLOAT64: float(np.finfo(np.float64).max),
-            FLOAT16: 65504.0, BFLOAT16: float.fromhex("0x1.fep127")}
-
 _BO = "<" if sys.byteorder == "little" else ">"
 # torch dtype (str) -> (array-interface typestr, C code)
 _TORCH_TYPES = {
@@ -92,20 +89,9 @@ def _disjoint(shape: tuple[int, ...], bstrides: tuple[int, ...], itemsize: int) 
     return True
 
 
-def _check_no_overlap(shape: tuple[int, ...], bstrides: tuple[int, ...], itemsize: int) -> None:
-    if not _disjoint(shape, bstrides, itemsize):
-        raise ValueError(
-            "x has elements that share memory (e.g. an expanded or as_strided "
-            "tensor); initfill writes every element, so give it a tensor whose "
-            "elements do not overlap (e.g. x.contiguous() or x.clone())"
-        )
-
-
 def _raw_view(ptr: int, shape: tuple[int, ...], bstrides: tuple[int, ...] | None,
               typestr: str, owner: Any) -> np.ndarray:
     dt = np.dtype(typestr)
-    if bstrides is not None:
-        _check_no_overlap(shape, bstrides, dt.itemsize)
     if 0 in shape:
         return np.empty(shape, dt)
     iface = {"shape": tuple(shape), "typestr": typestr, "data": (ptr, False),
@@ -147,8 +133,6 @@ def torch_view(x: Any) -> tuple[np.ndarray, int]:
 
 def dlpack_view(x: Any) -> tuple[np.ndarray, int]:
     """Return ``(view, code)`` over the memory of an object exporting ``__dlpack__``."""
-    from . import _core
-
     try:
         dev_type, dev_id = x.__dlpack_device__()
     except AttributeError:
@@ -179,18 +163,6 @@ def dlpack_view(x: Any) -> tuple[np.ndarray, int]:
     return _raw_view(ptr, shape, bstrides, typestr, capsule), code
 
 
-def after_write(x: Any) -> None:
-    """Tell torch that a tensor was written in place (bumps its version counter, so
-    autograd notices a tensor saved for backward changed, as after any in-place op)."""
-    if is_torch_tensor(x):
-        torch = sys.modules.get("torch")
-        if torch is not None:
-            try:
-                torch.autograd.graph.increment_version(x)
-            except Exception:  # inference tensors have no version counter
-                pass
-
-
 def _want(dtype: Any) -> tuple[np.dtype, bool]:
     """(dtype to view a raw buffer as, whether it means bfloat16)."""
     if isinstance(dtype, str) and dtype.lower() in ("bfloat16", "bf16"):
@@ -209,8 +181,10 @@ def _dtype_name(dt: np.dtype) -> str:
     return dt.name if dt.isnative else f"{dt.name} ({dt.str}, non-native byte order)"
 
 
-def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tuple[np.ndarray, int]:
-    """Return ``(view, code)``: a writable ndarray over ``x``'s memory and its C type.
+def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int],
+              what: str) -> tuple[np.ndarray, int, Any]:
+    """Return ``(view, code, tensor)``: a writable ndarray over ``x``'s memory, its C
+    type, and `x` when it is a torch tensor (to tell after the write), else None.
 
     Parameters
     ----------
@@ -225,11 +199,12 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tupl
     what : str
         Name of the fill, for messages.
     """
-    forced = None
+    forced = tensor = None
     if isinstance(x, np.ndarray):
         arr = x
     elif is_torch_tensor(x):
         arr, forced = torch_view(x)
+        tensor = x
     elif hasattr(x, "__dlpack__") and not isinstance(x, (bytes, bytearray, memoryview)):
         arr, forced = dlpack_view(x)
     else:
@@ -299,10 +274,11 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int], what: str) -> tupl
         raise ValueError(f"x is not aligned to its {dt.name} elements")
     if not _disjoint(arr.shape, arr.strides, arr.itemsize):
         raise ValueError(
-            "x has elements that share memory (e.g. a zero stride from as_strided); "
-            "their values would depend on which write lands last"
+            "x has elements that share memory (e.g. an expanded tensor or a zero stride "
+            "from as_strided); initfill writes every element, so give it one whose "
+            "elements do not overlap (e.g. x.contiguous() or x.copy())"
         )
-    return arr, code
+    return arr, code, tensor
 
 
 def _int_tuple(name: str, value: Any, ndim: int) -> tuple[int, ...]:

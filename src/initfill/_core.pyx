@@ -5,6 +5,8 @@ released above a size threshold.  Everything user-facing lives in the Python mod
 """
 from libc.stdint cimport int32_t, int64_t, uint8_t, uint16_t, uint32_t, uint64_t, uintptr_t
 from libc.string cimport memcmp, memcpy
+import sys
+
 cimport cython
 cimport numpy as cnp
 
@@ -15,6 +17,7 @@ include "_core_cdefs.pxi"
 include "_core_capi.pxi"
 include "_core_fill.pxi"
 include "_core_fast.pxi"
+include "_core_target.pxi"
 include "_core_dlpack.pxi"
 include "_core_testing.pxi"
 include "_core_simd.pxi"

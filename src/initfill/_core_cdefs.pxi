@@ -6,8 +6,11 @@ cdef extern from "initfill/initfill.h" nogil:
     int INITFILL_ERR_PARAM, INITFILL_ERR_SHAPE, INITFILL_ERR_ALIGN
     int INITFILL_ERR_THREADS, INITFILL_ERR_SYSTEM
     int INITFILL_MAX_THREADS, INITFILL_MAX_NDIM
+    int INITFILL_FLOAT32, INITFILL_FLOAT64, INITFILL_UINT32, INITFILL_UINT64
+    int INITFILL_FLOAT16, INITFILL_BFLOAT16
+    int INITFILL_UNIFORM, INITFILL_NORMAL, INITFILL_TRUNC_NORMAL, INITFILL_BITS
     ctypedef struct initfill_plan:
-        pass
+        int err_param, err_rule
     int initfill_plan_init(initfill_plan *plan, int dist, int dtype,
                            const double *params, int nparams)
     int initfill_fill_strided(const initfill_plan *plan, uint64_t seed,
@@ -17,6 +20,9 @@ cdef extern from "initfill/initfill.h" nogil:
     int initfill_fill_contiguous(const initfill_plan *plan, uint64_t seed,
                                  uint64_t stream, uint64_t first, uint64_t n, void *out,
                                  int nthreads)
+    int initfill_dtype_size(int dtype)
+    const char *initfill_status_string(int status)
+    const char *initfill_rule_string(int rule)
 
 cdef extern from "initfill/initfill.h" nogil:
     int INITFILL_SIMD_LEVELS

@@ -1,28 +1,11 @@
-# The fast path for small C-contiguous arrays, the fill thread count, the plan cache.
+# The fast path for small dense arrays and CPU torch tensors, and its plan cache.
 
-# ---- The fast path: a C-contiguous NumPy array, default addressing -------------------
+# ---- The fast path: a C-contiguous NumPy array or CPU torch tensor, default addressing
 # Small fills are dominated by Python overhead (buffer checks, addressing, preparing
 # the plan), so Generator's fills first offer the call to fill_fast, which checks
-# everything the general path would for the one common case and fills in one step;
+# everything the general path would for the common cases and fills in one step;
 # it declines (returns -1, nothing written, no stream taken) whenever the general
 # path has something to check, convert or report.
-
-# Threads of every fill, as initfill.set_num_threads last set them.
-cdef int _num_threads = 1
-
-
-def fill_threads():
-    """The thread count every fill uses (initfill.get_num_threads)."""
-    return _num_threads
-
-
-def set_fill_threads(int n):
-    """Set the thread count every fill uses (initfill.set_num_threads validates it)."""
-    global _num_threads
-    if not 1 <= n <= INITFILL_MAX_THREADS:
-        raise ValueError(f"n must be in [1, {INITFILL_MAX_THREADS}], got {n}")
-    _num_threads = n
-
 
 # Prepared plans, keyed by (dist, dtype, exact bits of the parameters): -0.0 and 0.0
 # are different keys.  Direct-mapped; only touched with the GIL held, and a plan is
@@ -61,7 +44,7 @@ cdef int cached_plan(int dist, int dtype, const double *p, int n,
     return slot.status
 
 
-cdef int fast_code(object x, bint bits) noexcept:
+cdef int ndarray_code(object x, bint bits) noexcept:
     """C type of `x` if it is an exact ndarray the fast path may fill as one
     contiguous run (C-contiguous, aligned, writable, native byte order, a type of
     this fill); else -1."""
@@ -77,17 +60,84 @@ cdef int fast_code(object x, bint bits) noexcept:
     if bits:
         if t == cnp.NPY_UINT or t == cnp.NPY_ULONG or t == cnp.NPY_ULONGLONG:
             if size == 4:
-                return 2
+                return INITFILL_UINT32
             if size == 8:
-                return 3
+                return INITFILL_UINT64
         return -1
     if t == cnp.NPY_FLOAT:
-        return 0
+        return INITFILL_FLOAT32
     if t == cnp.NPY_DOUBLE:
-        return 1
+        return INITFILL_FLOAT64
     if t == cnp.NPY_FLOAT16:
-        return 4
+        return INITFILL_FLOAT16
     return -1
+
+
+# ---- torch, learnt from sys.modules once it is imported (never imported here) -------
+cdef object _torch_types = None      # (torch.Tensor, torch.nn.Parameter)
+cdef dict _torch_float_codes = None  # torch dtype -> C code, float fills
+cdef dict _torch_bits_codes = None   # torch dtype -> C code, bits_
+cdef object _torch_strided = None
+cdef object _torch_increment_version = None
+
+
+cdef bint learn_torch() except -1:
+    """Read torch's classes and dtypes once torch is imported; False before."""
+    global _torch_types, _torch_float_codes, _torch_bits_codes, _torch_strided
+    global _torch_increment_version
+    if _torch_types is not None:
+        return True
+    torch = sys.modules.get("torch")
+    if torch is None or not hasattr(torch, "autograd") or not hasattr(torch, "nn"):
+        return False  # not imported, or still importing
+    _torch_float_codes = {torch.float32: INITFILL_FLOAT32, torch.float64: INITFILL_FLOAT64,
+                          torch.float16: INITFILL_FLOAT16, torch.bfloat16: INITFILL_BFLOAT16}
+    # torch.uint32 and uint64 are recent; without them bits_ takes the general path.
+    _torch_bits_codes = {getattr(torch, name): code
+                         for name, code in (("uint32", INITFILL_UINT32),
+                                            ("uint64", INITFILL_UINT64))
+                         if hasattr(torch, name)}
+    _torch_strided = torch.strided
+    _torch_increment_version = torch.autograd.graph.increment_version
+    _torch_types = (torch.Tensor, torch.nn.Parameter)
+    return True
+
+
+def bump_version(tensor):
+    """Tell torch that `tensor` was written in place: bump its version counter, so
+    autograd notices that a tensor saved for backward changed (as after any in-place
+    op).  Inference tensors have no counter and are left as they are."""
+    if _torch_increment_version is None and not learn_torch():
+        return
+    try:
+        _torch_increment_version(tensor)
+    except Exception:  # inference tensors have no version counter
+        pass
+
+
+cdef int tensor_code(object x, bint bits, void **data, uint64_t *n) except -2:
+    """C type of `x` if it is a plain torch.Tensor or nn.Parameter the fast path may
+    fill as one run (CPU, strided, contiguous, no negative bit, aligned, not empty,
+    a type of this fill), with its address and size; else -1."""
+    cdef type t = type(x)
+    if _torch_types is None and not learn_torch():
+        return -1
+    if t is not _torch_types[0] and t is not _torch_types[1]:
+        return -1
+    code = (_torch_bits_codes if bits else _torch_float_codes).get(x.dtype)
+    if code is None or not x.is_cpu or x.layout is not _torch_strided:
+        return -1
+    if not x.is_contiguous() or x.is_neg():
+        return -1
+    cdef uint64_t size = x.numel()
+    cdef uintptr_t addr = x.data_ptr()
+    cdef int c = code
+    if size == 0 or addr % <uintptr_t>initfill_dtype_size(c):
+        return -1
+    data[0] = <void *>addr
+    n[0] = size
+    return c
+
 
 def pool_workers():
     """Number of worker threads the fill pool has started in this process (it starts
@@ -95,24 +145,29 @@ def pool_workers():
     return if_pool_size()
 
 
-def fast_target(x, bint bits=False):
-    """Return the C type of `x` if :func:`fill_fast` can fill it, else -1."""
-    return fast_code(x, bits)
-
-
 def fill_fast(gen, x, int dist, tuple params):
     """Fill `x` with the next stream of Generator `gen`, if the fast path applies.
 
-    The parameters (a tuple of up to 4 floats) must already be checked as the Python
-    API checks them.  Returns 0 when `x` was filled, -1 when the fast path does not apply
-    (`x` is not a C-contiguous, aligned, writable, native-endian ndarray of a type of
-    `dist`, or the plan is refused): nothing was written and no stream was taken, so
-    the caller takes the general path, which reports any error.  Another value is a
-    C status from the fill itself.
+    `params` is a tuple of up to 4 floats; C validates them.  Returns 0 when `x` was
+    filled, -1 when the fast path does not apply (`x` is neither a C-contiguous,
+    aligned, writable, native-endian ndarray nor a contiguous CPU torch tensor of a
+    type of `dist`, or C refuses the parameters): nothing was written and no stream
+    was taken, so the caller takes the general path, which reports any error.
+    Another value is a C status from the fill itself.
     """
-    cdef int code = fast_code(x, dist == 3)
-    if code < 0:
-        return -1
+    cdef bint bits = dist == INITFILL_BITS
+    cdef void *data
+    cdef uint64_t n
+    cdef bint tensor = False
+    cdef int code = ndarray_code(x, bits)
+    if code >= 0:
+        data = cnp.PyArray_DATA(<cnp.ndarray>x)
+        n = <uint64_t>cnp.PyArray_SIZE(<cnp.ndarray>x)
+    else:
+        code = tensor_code(x, bits, &data, &n)
+        if code < 0:
+            return -1
+        tensor = True
     cdef double p[4]
     cdef Py_ssize_t i, nparams = len(params)
     if nparams > 4:
@@ -124,13 +179,13 @@ def fill_fast(gen, x, int dist, tuple params):
         return -1
     cdef uint64_t seed = gen.seed
     cdef uint64_t s = gen.take_stream()
-    cdef cnp.ndarray arr = <cnp.ndarray>x
-    cdef uint64_t n = <uint64_t>cnp.PyArray_SIZE(arr)
-    cdef void *data = cnp.PyArray_DATA(arr)
     cdef int nthreads = _num_threads
     cdef int status
     if n < <uint64_t>NOGIL_THRESHOLD:
-        return initfill_fill_contiguous(&plan, seed, s, 0, n, data, nthreads)
-    with nogil:
         status = initfill_fill_contiguous(&plan, seed, s, 0, n, data, nthreads)
+    else:
+        with nogil:
+            status = initfill_fill_contiguous(&plan, seed, s, 0, n, data, nthreads)
+    if tensor:
+        bump_version(x)
     return status

@@ -1,62 +1,86 @@
-# Plans and the general strided fill.
+# The C codes and texts Python reads, the fill thread count, plans and the strided fill.
 
+# Element types, distributions and parameter rules of initfill.h (Python never types
+# these numbers itself).
+FLOAT32, FLOAT64, FLOAT16, BFLOAT16 = (INITFILL_FLOAT32, INITFILL_FLOAT64,
+                                       INITFILL_FLOAT16, INITFILL_BFLOAT16)
+UINT32, UINT64 = INITFILL_UINT32, INITFILL_UINT64
+UNIFORM, NORMAL, TRUNC_NORMAL, BITS = (INITFILL_UNIFORM, INITFILL_NORMAL,
+                                       INITFILL_TRUNC_NORMAL, INITFILL_BITS)
+
+# Below this many elements the GIL is kept: releasing it costs more than the fill.
 cdef Py_ssize_t NOGIL_THRESHOLD = 4096
 
-_MESSAGES = {
-    INITFILL_ERR_NULL: "a required pointer is NULL",
-    INITFILL_ERR_DTYPE: "the dtype is not supported by this distribution",
-    INITFILL_ERR_DIST: "unknown distribution",
-    INITFILL_ERR_PARAM: "the parameters are not finite, are inconsistent, or do not "
-                        "fit the output dtype",
-    INITFILL_ERR_SHAPE: "the shape, offset or global shape is out of range",
-    INITFILL_ERR_ALIGN: "the buffer is not aligned to its dtype",
-    INITFILL_ERR_THREADS: "the thread count is out of range",
-    INITFILL_ERR_SYSTEM: "a thread could not be started",
-    INITFILL_ERR_CAPI: "the initfill C API table is not imported",
-}
+# Threads of every fill, as initfill.set_num_threads last set them.
+cdef int _num_threads = 1
+
+
+def fill_threads():
+    """The thread count every fill uses (initfill.get_num_threads)."""
+    return _num_threads
+
+
+def set_fill_threads(int n):
+    """Set the thread count every fill uses (initfill.set_num_threads validates it)."""
+    global _num_threads
+    if not 1 <= n <= INITFILL_MAX_THREADS:
+        raise ValueError(f"n must be in [1, {INITFILL_MAX_THREADS}], got {n}")
+    _num_threads = n
 
 
 def status_message(int status):
-    """Text of a C status code."""
-    return _MESSAGES.get(status, f"unknown status {status}")
+    """Text of a C status code (initfill_status_string)."""
+    return initfill_status_string(status).decode()
+
+
+def rule_message(int rule):
+    """Text of a parameter rule (initfill_rule_string); it reads after the
+    parameter's name, and a pair rule calls the other parameter "the next parameter"."""
+    return initfill_rule_string(rule).decode()
 
 
 @cython.auto_pickle(False)
 cdef class Plan:
     """A distribution's parameters, validated and prepared once for a dtype.
 
-    ``status`` is the C status of the preparation (0: usable by :func:`fill`).
+    ``status`` is the C status of the preparation (0: usable by :func:`fill`); when
+    the parameters were refused, ``err_param`` is the index of the one that broke
+    rule ``err_rule`` (see :func:`rule_message`).
     """
     cdef initfill_plan plan
     cdef readonly int status
 
     def __cinit__(self, int dist, int dtype, tuple params):
         cdef double p[4]
-        cdef int n = len(params)
+        cdef Py_ssize_t i, n = len(params)
         if n > 4:
             raise ValueError("too many distribution parameters")
         for i in range(n):
             p[i] = params[i]
-        self.status = initfill_plan_init(&self.plan, dist, dtype, p, n)
+        self.status = initfill_plan_init(&self.plan, dist, dtype, p, <int>n)
 
+    @property
+    def err_param(self):
+        return self.plan.err_param
 
-def check_params(int dist, int dtype, tuple params):
-    """Return the C status of preparing ``params`` for ``dist`` and ``dtype``."""
-    return Plan(dist, dtype, params).status
+    @property
+    def err_rule(self):
+        return self.plan.err_rule
 
 
 def fill(cnp.ndarray arr not None, Plan plan not None, uint64_t seed, uint64_t stream,
-         tuple gstrides, uint64_t gbase, int nthreads):
+         gstrides, uint64_t gbase):
     """Fill ``arr`` in place with ``plan``; returns the C status (0 on success).
 
     ``arr`` must be writable, aligned, native-endian and of the element type the plan
-    was made for; ``gstrides`` are the C-order element strides of the logical tensor.
+    was made for; ``gstrides`` are the C-order element strides of the logical tensor,
+    or None when ``arr`` is the whole logical tensor (then ``gbase`` must be 0).
     """
     cdef int status = plan.status
     if status != INITFILL_OK:
         return status
-    cdef int ndim = cnp.PyArray_NDIM(arr)
-    if ndim > INITFILL_MAX_NDIM or len(gstrides) != ndim:
+    cdef int d, ndim = cnp.PyArray_NDIM(arr)
+    if ndim > INITFILL_MAX_NDIM or (gstrides is not None and len(gstrides) != ndim):
         return INITFILL_ERR_SHAPE
     if not cnp.PyArray_ISWRITEABLE(arr):
         raise ValueError("the output array is read-only")
@@ -65,11 +89,17 @@ def fill(cnp.ndarray arr not None, Plan plan not None, uint64_t seed, uint64_t s
     cdef int64_t gstr[64]
     cdef cnp.npy_intp *dims = cnp.PyArray_DIMS(arr)
     cdef cnp.npy_intp *strd = cnp.PyArray_STRIDES(arr)
-    for d in range(ndim):
+    cdef int64_t run = 1
+    for d in range(ndim - 1, -1, -1):
         shape[d] = dims[d]
         strides[d] = strd[d]
-        gstr[d] = gstrides[d]
+        if gstrides is None:
+            gstr[d] = run
+            run *= dims[d]
+        else:
+            gstr[d] = gstrides[d]
     cdef void *data = cnp.PyArray_DATA(arr)
+    cdef int nthreads = _num_threads
     if cnp.PyArray_SIZE(arr) < NOGIL_THRESHOLD:
         return initfill_fill_strided(&plan.plan, seed, stream, data, ndim, shape, strides,
                                      gstr, gbase, nthreads)

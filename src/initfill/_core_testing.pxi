@@ -1,15 +1,15 @@
 # Hooks the tests use to check the C conversions and Philox directly.
 
 def round_half(const float[::1] src, uint16_t[::1] dst, int dtype, bint down=False):
-    """Round float32 values to float16 (dtype 4) or bfloat16 (5) bits with the
-    kernels' conversion: to nearest even, or down (uniform fills); for tests."""
+    """Round float32 values to float16 (dtype FLOAT16) or bfloat16 (BFLOAT16) bits
+    with the kernels' conversion: to nearest even, or down (uniform fills)."""
     cdef Py_ssize_t i, n = src.shape[0]
     if dst.shape[0] != n:
         raise ValueError("src and dst differ in length")
-    if dtype != 4 and dtype != 5:
-        raise ValueError("dtype must be 4 (float16) or 5 (bfloat16)")
+    if dtype != INITFILL_FLOAT16 and dtype != INITFILL_BFLOAT16:
+        raise ValueError("dtype must be FLOAT16 or BFLOAT16")
     for i in range(n):
-        if dtype == 4:
+        if dtype == INITFILL_FLOAT16:
             dst[i] = if_f32_to_f16_down(src[i]) if down else if_f32_to_f16(src[i])
         else:
             dst[i] = if_f32_to_bf16_down(src[i]) if down else if_f32_to_bf16(src[i])

@@ -12,6 +12,13 @@ _LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
            "conv_transpose2d", "conv_transpose3d", "sigmoid")
 
 
+def check_layout(layout: Any) -> str:
+    """`layout` if it is one of :data:`LAYOUTS`, else a ValueError naming it."""
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+    return layout
+
+
 def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     """Return the recommended gain for a nonlinearity, as ``torch.nn.init`` does.
 
@@ -133,8 +140,7 @@ def compute_fans(
     if any(s < 0 for s in shape):
         raise ValueError(f"shape must not have negative extents, got {shape}")
     ndim = len(shape)
-    if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+    check_layout(layout)
     if in_axis is not None or out_axis is not None or layout == "jax":
         if ndim < 2:
             raise ValueError(f"the axes rule needs at least 2 dimensions, got shape {shape}")

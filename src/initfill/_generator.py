@@ -2,19 +2,15 @@
 from __future__ import annotations
 
 import hashlib
-import math
-import numbers
-import operator
 import secrets
 import threading
 from typing import Any
 
-import numpy as np
+from . import _core
+from ._core import BITS, NORMAL, TRUNC_NORMAL, UNIFORM
+from ._params import integer, plan_error, real
+from ._target import Target, resolve_target
 
-from . import _core, _threads
-from ._buffers import BITS_CODES, CODE_NAMES, FLOAT_CODES, addressing, after_write, as_target
-
-UNIFORM, NORMAL, TRUNC_NORMAL, BITS = 0, 1, 2, 3
 _NAMED_STREAM_BIT = 1 << 63
 
 
@@ -22,20 +18,10 @@ def check_seed(seed: Any) -> int | None:
     """``seed`` as an int in ``[0, 2**64)``, or None; TypeError/ValueError otherwise."""
     if seed is None:
         return None
-    if isinstance(seed, bool):
-        raise TypeError("seed must be an int or None, got bool")
-    try:
-        s = operator.index(seed)
-    except TypeError:
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}") from None
+    s = integer("seed", seed, "an int or None")
     if not 0 <= s < 1 << 64:
         raise ValueError(f"seed must be in [0, 2**64), got {s}")
     return s
-
-
-def _seed64(seed: Any) -> int:
-    s = check_seed(seed)
-    return secrets.randbits(64) if s is None else s
 
 
 def stream_id(stream: int | str) -> int:
@@ -58,36 +44,10 @@ def stream_id(stream: int | str) -> int:
     if isinstance(stream, str):
         digest = hashlib.blake2b(stream.encode("utf-8"), digest_size=8).digest()
         return int.from_bytes(digest, "little") | _NAMED_STREAM_BIT
-    if isinstance(stream, bool):
-        raise TypeError("stream must be an int or a str, got bool")
-    try:
-        s = operator.index(stream)
-    except TypeError:
-        raise TypeError(f"stream must be an int or a str, got {type(stream).__name__}") from None
+    s = integer("stream", stream, "an int or a str")
     if not 0 <= s < 1 << 64:
         raise ValueError(f"stream must be in [0, 2**64), got {s}")
     return s
-
-
-def real(name: str, value: Any) -> float:
-    """``value`` as a float, with a TypeError naming ``name`` if it is not real."""
-    if type(value) is float:
-        return value
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return float(value)
-    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiu":
-        return float(value)
-    raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-
-
-def finite(name: str, value: Any) -> float:
-    """``value`` as a finite float; TypeError/ValueError naming ``name`` otherwise."""
-    if type(value) is float and math.isfinite(value):
-        return value
-    v = real(name, value)
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {v}")
-    return v
 
 
 class Generator:
@@ -123,7 +83,8 @@ class Generator:
     """
 
     def __init__(self, seed: int | None = None, *, next_stream: int | str = 0) -> None:
-        self._seed = _seed64(seed)
+        s = check_seed(seed)
+        self._seed = secrets.randbits(64) if s is None else s
         self._counter = stream_id(next_stream)
         self._lock = threading.Lock()
 
@@ -162,32 +123,47 @@ class Generator:
             self._counter += 1
         return s
 
-    def _fill(self, x, dist, params, names, codes, what, dtype, stream, global_shape,
-              offset):
-        if stream is None and global_shape is None and offset is None and dtype is None:
-            # The common case in one C call; it declines (-1, nothing written, no
-            # stream taken) whenever the general path below has anything to check.
-            st = _core.fill_fast(self, x, dist, params)
-            if st == 0:
-                return x
-            if st > 0:
-                raise ValueError(f"{what}: {_core.status_message(st)}")
-        arr, code = as_target(x, dtype, codes, what)
-        _, gstrides, gbase = addressing(arr.shape, global_shape, offset)
-        plan = _core.Plan(dist, code, params)
+    def _filled_fast(self, x: Any, dist: int, params: tuple[float, ...], what: str) -> bool:
+        """Fill `x` whole with the next stream in one C call if the fast path applies.
+
+        It declines (False: nothing written, no stream taken) whenever the general
+        path has anything to check, convert or report; an error of the fill itself
+        is raised.
+        """
+        st = _core.fill_fast(self, x, dist, params)
+        if st > 0:
+            raise ValueError(f"{what}: {_core.status_message(st)}")
+        return st == 0
+
+    def _fill(self, x, dist, params, names, what, stream, global_shape, offset, dtype):
+        if (stream is None and global_shape is None and offset is None and dtype is None
+                and self._filled_fast(x, dist, params, what)):
+            return x
+        target = resolve_target(x, dist == BITS, what, dtype, global_shape, offset)
+        return self._fill_target(target, dist, params, names, what, stream)
+
+    def _fill_target(self, target: Target, dist: int, params: tuple[float, ...],
+                     names: tuple[str, ...], what: str,
+                     stream: int | str | None = None) -> Any:
+        """Fill an already resolved `target` (the fills of initfill's other modules
+        resolve it themselves, once, to read its global shape).
+
+        C validates `params` (named `names` in messages) and prepares the plan; the
+        stream is taken only once nothing can fail any more.  Returns
+        ``target.source``.
+        """
+        if (stream is None and target.gstrides is None and target.array is target.source
+                and self._filled_fast(target.array, dist, params, what)):
+            return target.source
+        plan = _core.Plan(dist, target.code, params)
         if plan.status:
-            given = ", ".join(f"{n}={v!r}" for n, v in zip(names, params))
-            raise ValueError(
-                f"{what}: {given} do not fit dtype {CODE_NAMES[code]} (values must stay "
-                f"finite and at least one value of the dtype must lie in the range)"
-            )
+            raise plan_error(plan, names, params, target.code)
         s = self.take_stream(stream)
-        status = _core.fill(arr, plan, self._seed, s, gstrides, gbase,
-                            _threads.get_num_threads())
+        status = _core.fill(target.array, plan, self._seed, s, target.gstrides, target.gbase)
         if status:
             raise ValueError(f"{what}: {_core.status_message(status)}")
-        after_write(x)
-        return x
+        target.tell_written()
+        return target.source
 
     def uniform_(self, x, low=0.0, high=1.0, *, stream=None, global_shape=None,
                  offset=None, dtype=None):
@@ -226,11 +202,8 @@ class Generator:
             Read-only or misaligned buffer, ``low > high``, non-finite bounds, bad
             `global_shape`/`offset`.  Nothing is written when an error is raised.
         """
-        lo, hi = finite("low", low), finite("high", high)
-        if lo > hi:
-            raise ValueError(f"low must be <= high, got low={lo}, high={hi}")
-        return self._fill(x, UNIFORM, (lo, hi), ("low", "high"), FLOAT_CODES, "uniform_",
-                          dtype, stream, global_shape, offset)
+        return self._fill(x, UNIFORM, (real("low", low), real("high", high)),
+                          ("low", "high"), "uniform_", stream, global_shape, offset, dtype)
 
     def normal_(self, x, mean=0.0, std=1.0, *, stream=None, global_shape=None,
                 offset=None, dtype=None):
@@ -261,11 +234,8 @@ class Generator:
             As in :meth:`uniform_`; ValueError also for ``std < 0`` or a `mean`/`std`
             that overflows the dtype.
         """
-        m, s = finite("mean", mean), finite("std", std)
-        if s < 0:
-            raise ValueError(f"std must be >= 0, got {s}")
-        return self._fill(x, NORMAL, (m, s), ("mean", "std"), FLOAT_CODES, "normal_",
-                          dtype, stream, global_shape, offset)
+        return self._fill(x, NORMAL, (real("mean", mean), real("std", std)),
+                          ("mean", "std"), "normal_", stream, global_shape, offset, dtype)
 
     def trunc_normal_(self, x, mean=0.0, std=1.0, a=-2.0, b=2.0, *, stream=None,
                       global_shape=None, offset=None, dtype=None):
@@ -303,19 +273,9 @@ class Generator:
             As in :meth:`uniform_`; ValueError also for ``std <= 0``, ``a >= b``,
             NaN bounds, or bounds that no value of the dtype fits between.
         """
-        m, s = finite("mean", mean), finite("std", std)
-        lo, hi = real("a", a), real("b", b)
-        if s <= 0:
-            raise ValueError(f"std must be > 0, got {s}")
-        if math.isnan(lo) or math.isnan(hi):
-            raise ValueError(f"a and b must not be NaN, got a={lo}, b={hi}")
-        if not lo < hi:
-            raise ValueError(f"a must be < b, got a={lo}, b={hi}")
-        if lo == math.inf or hi == -math.inf:
-            raise ValueError(f"the interval [a, b] = [{lo}, {hi}] is empty")
-        return self._fill(x, TRUNC_NORMAL, (m, s, lo, hi), ("mean", "std", "a", "b"),
-                          FLOAT_CODES, "trunc_normal_",
-                          dtype, stream, global_shape, offset)
+        params = (real("mean", mean), real("std", std), real("a", a), real("b", b))
+        return self._fill(x, TRUNC_NORMAL, params, ("mean", "std", "a", "b"),
+                          "trunc_normal_", stream, global_shape, offset, dtype)
 
     def bits_(self, x, *, stream=None, global_shape=None, offset=None, dtype=None):
         """Fill `x` in place with the raw words of the generator.
@@ -338,5 +298,4 @@ class Generator:
         x
             The same object, filled.
         """
-        return self._fill(x, BITS, (), (), BITS_CODES, "bits_", dtype, stream, global_shape,
-                          offset)
+        return self._fill(x, BITS, (), (), "bits_", stream, global_shape, offset, dtype)

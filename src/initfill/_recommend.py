@@ -5,8 +5,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from ._fans import LAYOUTS
-from ._generator import finite
+from ._fans import check_layout
+from ._params import finite
 from .initializers import (
     GlorotUniform,
     HeNormal,
@@ -14,10 +14,10 @@ from .initializers import (
     VarianceScaling,
 )
 
-__all__ = ["Recommendation", "recommend", "ACTIVATIONS"]
+__all__ = ["Recommendation", "recommend", "RECOMMENDED_ACTIVATIONS"]
 
 # family: (mode, Keras/JAX distribution, torch distribution)
-_FAMILIES = {
+_FAMILY_DISTRIBUTIONS = {
     "he_normal": ("fan_in", "truncated_normal", "untruncated_normal"),
     "glorot_uniform": ("fan_avg", "uniform", "uniform"),
     "lecun_normal": ("fan_in", "truncated_normal", "truncated_normal"),
@@ -55,7 +55,7 @@ _RULES: dict[str, tuple[str, str]] = {
 _ALIASES = {"swish": "silu", "identity": "linear", "none": "linear", "leakyrelu": "leaky_relu"}
 
 #: The activation names :func:`recommend` knows (aliases included).
-ACTIVATIONS: tuple[str, ...] = tuple(sorted(set(_RULES) | set(_ALIASES)))
+RECOMMENDED_ACTIVATIONS: tuple[str, ...] = tuple(sorted(set(_RULES) | set(_ALIASES)))
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ def _parse(activation: Any, negative_slope: Any) -> tuple[str, float | None]:
     name = _ALIASES.get(name, name)
     if name not in _RULES:
         raise ValueError(
-            f"unknown activation {activation!r}; known: {', '.join(ACTIVATIONS)} "
+            f"unknown activation {activation!r}; known: {', '.join(RECOMMENDED_ACTIVATIONS)} "
             "(leaky_relu takes a slope: 'leaky_relu:0.2' or negative_slope=0.2)")
     slope = None
     if sep:
@@ -206,10 +206,9 @@ def recommend(activation: str, *, layout: str = "torch", negative_slope: float |
     >>> w = rec.initializer.fill_(np.empty((256, 784), np.float32))  # torch (out, in)
     """
     name, slope = _parse(activation, negative_slope)
-    if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+    check_layout(layout)
     family, reason = _RULES[name]
-    mode, keras_dist, torch_dist = _FAMILIES[family]
+    mode, keras_dist, torch_dist = _FAMILY_DISTRIBUTIONS[family]
     distribution = torch_dist if layout == "torch" else keras_dist
     if family == "he_normal":
         scale = 2.0 / (1.0 + slope**2) if slope is not None else 2.0

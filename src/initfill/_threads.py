@@ -1,11 +1,11 @@
 """How many threads a fill may use."""
 from __future__ import annotations
 
-import operator
 import os
 import warnings
 
 from . import _core
+from ._params import integer
 
 ENV_VAR = "INITFILL_NUM_THREADS"
 
@@ -72,12 +72,7 @@ def set_num_threads(n: int) -> None:
     --------
     get_num_threads
     """
-    if isinstance(n, bool):
-        raise TypeError("n must be an int, got bool")
-    try:
-        n = operator.index(n)
-    except TypeError:
-        raise TypeError(f"n must be an int, got {type(n).__name__}") from None
+    n = integer("n", n)
     if not 1 <= n <= MAX_THREADS:
         raise ValueError(f"n must be in [1, {MAX_THREADS}], got {n}")
     _core.set_fill_threads(n)

@@ -107,9 +107,54 @@ typedef struct initfill_plan {
     double t, lnht, one_minus_r;
     double clo, chi;
     float clo_f, chi_f;
+    /* Appended: which parameter broke which rule when initfill_plan_init returned
+     * INITFILL_ERR_PARAM (see "Parameter rules" below); -1 and INITFILL_RULE_NONE
+     * otherwise. */
+    int err_param, err_rule;
 } initfill_plan;
 
-/* Validates the parameters and prepares `plan`.  Returns INITFILL_OK or an error. */
+/* ------------------------------------------------------------------------------
+ * Parameter rules.  When initfill_plan_init refuses the parameters
+ * (INITFILL_ERR_PARAM) it records in the plan the index into params[] of the
+ * parameter that broke a rule (err_param) and the rule (err_rule); every other
+ * status leaves err_param = -1 and err_rule = INITFILL_RULE_NONE.  Rules marked
+ * "pair" compare params[err_param] with params[err_param + 1], which their text
+ * calls "the next parameter".  The checks run in this order, so the first rule a
+ * call breaks is the one reported:
+ *   uniform (low, high):       FINITE, ORDERED, WITHIN_DTYPE, SPAN_FINITE,
+ *                              VALUE_BETWEEN
+ *   normal (mean, std):        FINITE, NONNEGATIVE (std), MEAN_WITHIN_HALF_DTYPE,
+ *                              STD_WITHIN_32TH_DTYPE
+ *   trunc_normal (mean, std, a, b): FINITE (mean, std), POSITIVE (std), NOT_NAN (a, b),
+ *                              STRICTLY_ORDERED, WITHIN_DTYPE (mean), VALUE_BETWEEN,
+ *                              MASS_BETWEEN, SPAN_FINITE
+ *   any distribution:          COUNT (err_param -1) for a wrong nparams */
+enum {
+    INITFILL_RULE_NONE = 0,
+    INITFILL_RULE_FINITE = 1,                /* finite */
+    INITFILL_RULE_NONNEGATIVE = 2,           /* >= 0 */
+    INITFILL_RULE_POSITIVE = 3,              /* > 0 */
+    INITFILL_RULE_NOT_NAN = 4,               /* not NaN (infinite bounds are allowed) */
+    INITFILL_RULE_ORDERED = 5,               /* pair: <= the next parameter */
+    INITFILL_RULE_STRICTLY_ORDERED = 6,      /* pair: < the next parameter */
+    INITFILL_RULE_WITHIN_DTYPE = 7,          /* |value| <= the dtype's largest value */
+    INITFILL_RULE_MEAN_WITHIN_HALF_DTYPE = 8,  /* |mean| <= half of it */
+    INITFILL_RULE_STD_WITHIN_32TH_DTYPE = 9,   /* std <= 1/32 of it */
+    INITFILL_RULE_SPAN_FINITE = 10,          /* pair: the difference stays finite */
+    INITFILL_RULE_VALUE_BETWEEN = 11,        /* pair: a dtype value lies in the range */
+    INITFILL_RULE_MASS_BETWEEN = 12,         /* pair: the range has probability mass
+                                                that double precision can represent */
+    INITFILL_RULE_COUNT = 13,                /* wrong number of parameters */
+    INITFILL_RULES = 14
+};
+
+/* A static English text of a rule that reads after the parameter's name (e.g.
+ * "must be finite"); pair rules say "the next parameter" for params[err_param + 1].
+ * Never NULL ("unknown rule" for an unknown code). */
+const char *initfill_rule_string(int rule);
+
+/* Validates the parameters and prepares `plan`.  Returns INITFILL_OK or an error;
+ * on INITFILL_ERR_PARAM, plan->err_param and plan->err_rule say why. */
 int initfill_plan_init(initfill_plan *plan, int dist, int dtype,
                        const double *params, int nparams);
 

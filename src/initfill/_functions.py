@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 
 from . import _core
-from ._buffers import (BFLOAT16, CODE_MAX, CODE_NAMES, FLOAT16, FLOAT_CODES, addressing,
-                       after_write, as_target)
+from ._core import BFLOAT16, FLOAT16, NORMAL, TRUNC_NORMAL, UNIFORM
 from ._fans import calculate_gain, compute_fans, kaiming_mode, torch_fans, xavier_std
-from ._generator import Generator, finite
+from ._generator import Generator
+from ._params import finite, plan_error, real
+from ._target import Target, resolve_target
 
 _default = Generator(0)
 
@@ -26,8 +27,9 @@ _default = Generator(0)
 # the truncated draw the intended variance.
 TRUNC_STD_CORRECTION = 0.87962566103423978
 
-MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
-DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "normal", "uniform")
+VARIANCE_SCALING_MODES = ("fan_in", "fan_out", "fan_avg", "fan_geo_avg")
+VARIANCE_SCALING_DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "normal",
+                                  "uniform")
 
 
 def manual_seed(seed: int) -> Generator:
@@ -53,20 +55,13 @@ def default_generator() -> Generator:
     return _default
 
 
-def _gen(generator: Generator | None) -> Generator:
+def _generator_arg(generator: Generator | None) -> Generator:
+    """The Generator a module function draws from: `generator`, or the default."""
     if generator is None:
         return _default
     if not isinstance(generator, Generator):
         raise TypeError(f"generator must be an initfill.Generator, got {type(generator).__name__}")
     return generator
-
-
-def _shape(x: Any, dtype: Any, global_shape: Any, offset: Any) -> tuple[int, ...]:
-    """Global shape of `x`, validated as the fill will validate it."""
-    if dtype is None and global_shape is None and offset is None and _core.fast_target(x) >= 0:
-        return x.shape  # a C-contiguous, writable float ndarray: nothing to refuse
-    arr, _ = as_target(x, dtype, FLOAT_CODES, "initializer")
-    return addressing(arr.shape, global_shape, offset)[0]
 
 
 def uniform_(x, a=0.0, b=1.0, *, generator=None, stream=None, global_shape=None,
@@ -88,11 +83,10 @@ def uniform_(x, a=0.0, b=1.0, *, generator=None, stream=None, global_shape=None,
     -------
     x
     """
-    lo, hi = finite("a", a), finite("b", b)
-    if lo > hi:
-        raise ValueError(f"a must be <= b, got a={lo}, b={hi}")
-    return _gen(generator).uniform_(x, lo, hi, stream=stream, global_shape=global_shape,
-                                    offset=offset, dtype=dtype)
+    gen = _generator_arg(generator)
+    target = resolve_target(x, False, "uniform_", dtype, global_shape, offset)
+    return gen._fill_target(target, UNIFORM, (real("a", a), real("b", b)), ("a", "b"),
+                            "uniform_", stream)
 
 
 def normal_(x, mean=0.0, std=1.0, *, generator=None, stream=None, global_shape=None,
@@ -112,8 +106,10 @@ def normal_(x, mean=0.0, std=1.0, *, generator=None, stream=None, global_shape=N
     -------
     x
     """
-    return _gen(generator).normal_(x, mean, std, stream=stream, global_shape=global_shape,
-                                   offset=offset, dtype=dtype)
+    gen = _generator_arg(generator)
+    target = resolve_target(x, False, "normal_", dtype, global_shape, offset)
+    return gen._fill_target(target, NORMAL, (real("mean", mean), real("std", std)),
+                            ("mean", "std"), "normal_", stream)
 
 
 def trunc_normal_(x, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, stream=None,
@@ -138,9 +134,11 @@ def trunc_normal_(x, mean=0.0, std=1.0, a=-2.0, b=2.0, *, generator=None, stream
     -------
     x
     """
-    return _gen(generator).trunc_normal_(x, mean, std, a, b, stream=stream,
-                                         global_shape=global_shape, offset=offset,
-                                         dtype=dtype)
+    gen = _generator_arg(generator)
+    target = resolve_target(x, False, "trunc_normal_", dtype, global_shape, offset)
+    params = (real("mean", mean), real("std", std), real("a", a), real("b", b))
+    return gen._fill_target(target, TRUNC_NORMAL, params, ("mean", "std", "a", "b"),
+                            "trunc_normal_", stream)
 
 
 def constant_(x, val, *, dtype=None):
@@ -159,19 +157,29 @@ def constant_(x, val, *, dtype=None):
     -------
     x
     """
-    v = finite("val", val)
-    arr, code = as_target(x, dtype, FLOAT_CODES, "constant_")
-    if abs(v) > CODE_MAX[code]:
-        raise ValueError(f"val={v} does not fit in {CODE_NAMES[code]}")
-    if code in (FLOAT16, BFLOAT16):
-        # The float32 of v rounded to the half type, as every half fill rounds.
+    v = real("val", val)
+    return write_constant(resolve_target(x, False, "constant_", dtype), v, "val")
+
+
+def write_constant(target: Target, value: float, name: str) -> Any:
+    """Write `value` (named `name` in messages) into every element of `target`.
+
+    C's rules decide whether the value fits (those of ``uniform_(low=high=value)``);
+    half outputs get the float32 of `value` rounded as every half fill rounds.
+    """
+    params = (value, value)
+    plan = _core.Plan(UNIFORM, target.code, params)
+    if plan.status:
+        raise plan_error(plan, (name, name), params, target.code)
+    arr = target.array
+    if target.code in (FLOAT16, BFLOAT16):
         bits = np.empty(1, np.uint16)
-        _core.round_half(np.array([v], np.float32), bits, code)
+        _core.round_half(np.array([value], np.float32), bits, target.code)
         arr.view(np.uint16)[...] = bits[0]
     else:
-        arr[...] = v
-    after_write(x)
-    return x
+        arr[...] = value
+    target.tell_written()
+    return target.source
 
 
 def zeros_(x, *, dtype=None):
@@ -191,9 +199,23 @@ def _gain(gain: Any) -> float:
     return g
 
 
-def _xavier_std(x, gain, dtype, global_shape, offset):
+def _fill_with_std(gen: Generator, target: Target, dist: int, std: float | None,
+                   what: str, stream: int | str | None) -> Any:
+    """Fill `target` with zero-mean values of standard deviation `std`: U(-l, l) with
+    ``l = sqrt(3) std`` for UNIFORM, N(0, std**2) for NORMAL; None leaves it alone."""
+    if std is None:
+        return target.source
+    if dist == UNIFORM:
+        bound = math.sqrt(3.0) * std
+        return gen._fill_target(target, UNIFORM, (-bound, bound), ("-bound", "bound"), what,
+                                stream)
+    return gen._fill_target(target, NORMAL, (0.0, std), ("mean", "std"), what, stream)
+
+
+def _xavier_std_of(target: Target, gain: Any) -> float | None:
+    """torch's Xavier std of the target's global shape; None for a zero-size one."""
     g = _gain(gain)
-    fan_in, fan_out = torch_fans(_shape(x, dtype, global_shape, offset))
+    fan_in, fan_out = torch_fans(target.global_shape)
     if fan_in + fan_out == 0:
         return None  # zero-size: nothing to fill
     return xavier_std(fan_in, fan_out, g)
@@ -218,12 +240,10 @@ def xavier_uniform_(x, gain=1.0, *, generator=None, stream=None, global_shape=No
     -------
     x
     """
-    std = _xavier_std(x, gain, dtype, global_shape, offset)
-    if std is None:
-        return x
-    bound = math.sqrt(3.0) * std
-    return uniform_(x, -bound, bound, generator=generator, stream=stream,
-                    global_shape=global_shape, offset=offset, dtype=dtype)
+    gen = _generator_arg(generator)
+    target = resolve_target(x, False, "xavier_uniform_", dtype, global_shape, offset)
+    std = _xavier_std_of(target, gain)
+    return _fill_with_std(gen, target, UNIFORM, std, "xavier_uniform_", stream)
 
 
 def xavier_normal_(x, gain=1.0, *, generator=None, stream=None, global_shape=None,
@@ -245,19 +265,20 @@ def xavier_normal_(x, gain=1.0, *, generator=None, stream=None, global_shape=Non
     -------
     x
     """
-    std = _xavier_std(x, gain, dtype, global_shape, offset)
-    if std is None:
-        return x
-    return normal_(x, 0.0, std, generator=generator, stream=stream,
-                   global_shape=global_shape, offset=offset, dtype=dtype)
+    gen = _generator_arg(generator)
+    target = resolve_target(x, False, "xavier_normal_", dtype, global_shape, offset)
+    std = _xavier_std_of(target, gain)
+    return _fill_with_std(gen, target, NORMAL, std, "xavier_normal_", stream)
 
 
-def _kaiming_std(x, a, mode, nonlinearity, dtype, global_shape, offset):
+def _kaiming_std_of(target: Target, a: Any, mode: Any, nonlinearity: Any) -> float | None:
+    """torch's Kaiming std ``gain / sqrt(fan)`` of the target's global shape; None
+    (after torch's warning) for a zero-size one."""
     if not isinstance(mode, str):
         raise TypeError(f"mode must be a str, got {type(mode).__name__}")
     if isinstance(a, float) and not math.isfinite(a):
         raise ValueError(f"a must be finite, got {a}")
-    shape = _shape(x, dtype, global_shape, offset)
+    shape = target.global_shape
     if 0 in shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return None
@@ -296,14 +317,10 @@ def kaiming_uniform_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, genera
     UserWarning
         On a zero-element `x`, which is left as it is.
     """
-    std = _kaiming_std(x, a, mode, nonlinearity, dtype, global_shape, offset)
-    if std is None:
-        return x
-    # The gain is at most 5/3 and the fan at least 1, so the bound is finite: the
-    # Generator's own checks are all that uniform_ would add.
-    bound = math.sqrt(3.0) * std
-    return _gen(generator).uniform_(x, -bound, bound, stream=stream,
-                                    global_shape=global_shape, offset=offset, dtype=dtype)
+    gen = _generator_arg(generator)
+    target = resolve_target(x, False, "kaiming_uniform_", dtype, global_shape, offset)
+    std = _kaiming_std_of(target, a, mode, nonlinearity)
+    return _fill_with_std(gen, target, UNIFORM, std, "kaiming_uniform_", stream)
 
 
 def kaiming_normal_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generator=None,
@@ -323,11 +340,10 @@ def kaiming_normal_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generat
     -------
     x
     """
-    std = _kaiming_std(x, a, mode, nonlinearity, dtype, global_shape, offset)
-    if std is None:
-        return x
-    return normal_(x, 0.0, std, generator=generator, stream=stream,
-                   global_shape=global_shape, offset=offset, dtype=dtype)
+    gen = _generator_arg(generator)
+    target = resolve_target(x, False, "kaiming_normal_", dtype, global_shape, offset)
+    std = _kaiming_std_of(target, a, mode, nonlinearity)
+    return _fill_with_std(gen, target, NORMAL, std, "kaiming_normal_", stream)
 
 
 def variance_scaling_(x, scale=1.0, mode="fan_in", distribution="truncated_normal", *,
@@ -364,28 +380,49 @@ def variance_scaling_(x, scale=1.0, mode="fan_in", distribution="truncated_norma
     -------
     x
     """
+    gen = _generator_arg(generator)
+    sc = check_variance_scaling(scale, mode, distribution, VARIANCE_SCALING_MODES,
+                                VARIANCE_SCALING_DISTRIBUTIONS)
+    target = resolve_target(x, False, "variance_scaling_", dtype, global_shape, offset)
+    return fill_variance_scaling(target, sc, mode, distribution, gen, stream, layout=layout,
+                                 in_axis=in_axis, out_axis=out_axis, batch_axis=batch_axis)
+
+
+def check_variance_scaling(scale: Any, mode: Any, distribution: Any,
+                           modes: tuple[str, ...], distributions: tuple[str, ...]) -> float:
+    """`scale` as a positive finite float, with `mode` in `modes` and `distribution` in
+    `distributions` (each caller's own choices); ValueError/TypeError naming them."""
     sc = finite("scale", scale)
     if sc <= 0:
         raise ValueError(f"scale must be positive, got {sc}")
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
-    if distribution not in DISTRIBUTIONS:
-        raise ValueError(f"distribution must be one of {DISTRIBUTIONS}, got {distribution!r}")
-    shape = _shape(x, dtype, global_shape, offset)
-    fan_in, fan_out = compute_fans(shape, layout, in_axis=in_axis, out_axis=out_axis,
-                                   batch_axis=batch_axis)
+    if mode not in modes:
+        raise ValueError(f"mode must be one of {modes}, got {mode!r}")
+    if distribution not in distributions:
+        raise ValueError(f"distribution must be one of {distributions}, got {distribution!r}")
+    return sc
+
+
+def fill_variance_scaling(target: Target, scale: float, mode: str, distribution: str,
+                          gen: Generator, stream: int | str | None, *, layout: str,
+                          in_axis: Any = None, out_axis: Any = None,
+                          batch_axis: Any = ()) -> Any:
+    """Fill a resolved `target` by the variance-scaling rule (arguments already
+    checked as :func:`variance_scaling_` checks them); returns ``target.source``."""
+    fan_in, fan_out = compute_fans(target.global_shape, layout, in_axis=in_axis,
+                                   out_axis=out_axis, batch_axis=batch_axis)
     n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0,
          "fan_geo_avg": math.sqrt(fan_in * fan_out)}[mode]
-    variance = sc / max(1.0, float(n))
-    kw = dict(generator=generator, stream=stream, global_shape=global_shape, offset=offset,
-              dtype=dtype)
+    variance = scale / max(1.0, float(n))
+    what = "variance_scaling_"
     if distribution == "truncated_normal":
         s = math.sqrt(variance) / TRUNC_STD_CORRECTION
-        return trunc_normal_(x, 0.0, s, -2.0 * s, 2.0 * s, **kw)
+        return gen._fill_target(target, TRUNC_NORMAL, (0.0, s, -2.0 * s, 2.0 * s),
+                                ("mean", "std", "a", "b"), what, stream)
     if distribution == "uniform":
-        limit = math.sqrt(3.0 * variance)
-        return uniform_(x, -limit, limit, **kw)
-    return normal_(x, 0.0, math.sqrt(variance), **kw)
+        limit = math.sqrt(3.0 * variance)  # not sqrt(3) * std: its own rounding
+        return gen._fill_target(target, UNIFORM, (-limit, limit), ("-limit", "limit"), what,
+                                stream)
+    return _fill_with_std(gen, target, NORMAL, math.sqrt(variance), what, stream)
 
 
 def lecun_uniform_(x, *, layout="torch", generator=None, stream=None, global_shape=None,
