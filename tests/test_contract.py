@@ -408,6 +408,28 @@ def test_every_fill_kind_advances_the_counter():
     assert g.next_stream == 4
 
 
+def test_next_stream_starts_the_counter_and_take_stream_advances_it():
+    g = initfill.Generator(5, next_stream=41)
+    a = g.normal_(np.empty(8, np.float32))
+    assert same_bits(a, initfill.Generator(5).normal_(np.empty(8, np.float32), stream=41))
+    assert g.take_stream() == 42 and g.take_stream("x") == initfill.stream_id("x")
+    assert g.next_stream == 43
+    named = initfill.Generator(5, next_stream="fc.weight")
+    assert named.take_stream() == initfill.stream_id("fc.weight")
+    assert named.next_stream == initfill.stream_id("fc.weight") + 1
+
+
+def test_the_last_counter_stream_is_taken_once_then_refused():
+    g = initfill.Generator(5, next_stream=2**64 - 1)
+    a = g.uniform_(np.empty(8))
+    assert same_bits(a, initfill.Generator(5).uniform_(np.empty(8), stream=2**64 - 1))
+    assert g.next_stream == 2**64
+    x = np.full(8, 7.0)
+    with pytest.raises(ValueError, match="all 2\\*\\*64"):
+        g.uniform_(x)
+    assert (x == 7.0).all() and g.next_stream == 2**64
+
+
 def test_same_seed_same_sequence():
     def program(seed):
         g = initfill.Generator(seed)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-import threading
 from typing import Any
 
 from . import _core
@@ -85,8 +84,7 @@ class Generator:
     def __init__(self, seed: int | None = None, *, next_stream: int | str = 0) -> None:
         s = check_seed(seed)
         self._seed = secrets.randbits(64) if s is None else s
-        self._counter = stream_id(next_stream)
-        self._lock = threading.Lock()
+        self._streams = _core.StreamCounter(stream_id(next_stream))
 
     @property
     def seed(self) -> int:
@@ -96,10 +94,10 @@ class Generator:
     @property
     def next_stream(self) -> int:
         """The stream the next fill without ``stream=`` will use."""
-        return self._counter
+        return self._streams.next
 
     def __repr__(self) -> str:
-        return f"initfill.Generator(seed={self._seed}, next_stream={self._counter})"
+        return f"initfill.Generator(seed={self._seed}, next_stream={self._streams.next})"
 
     def take_stream(self, stream: int | str | None = None) -> int:
         """Return the stream of a fill, advancing the counter when it is the next one.
@@ -118,10 +116,7 @@ class Generator:
         """
         if stream is not None:
             return stream_id(stream)
-        with self._lock:
-            s = self._counter
-            self._counter += 1
-        return s
+        return self._streams.take()
 
     def _filled_fast(self, x: Any, dist: int, params: tuple[float, ...], what: str) -> bool:
         """Fill `x` whole with the next stream in one C call if the fast path applies.
@@ -130,7 +125,7 @@ class Generator:
         path has anything to check, convert or report; an error of the fill itself
         is raised.
         """
-        st = _core.fill_fast(self, x, dist, params)
+        st = _core.fill_fast(self._streams, self._seed, x, dist, params)
         if st > 0:
             raise ValueError(f"{what}: {_core.status_message(st)}")
         return st == 0
