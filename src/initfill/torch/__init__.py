@@ -31,10 +31,13 @@ Modules
 ``_dropin`` (uniform, normal, truncated normal, Xavier, Kaiming), ``_structural``
 (constants, eye, dirac, orthogonal, sparse), ``_deprecated`` (the old aliases),
 ``_dispatch`` (what initfill fills, what goes to torch, which generator),
-``_patch`` (:func:`patch`), ``_rules`` and ``_module_init`` (:func:`init_module_`).
+``_patch`` (:func:`patch`), ``_rules`` and ``_module_init`` (:func:`init_module_`),
+``_activation_stats`` (:func:`activation_stats`), ``_lsuv`` (:func:`lsuv_`) and
+``_forward`` (what those two share).
 
 This package imports torch; ``import initfill`` does not.
 """
+from ._activation_stats import activation_stats
 from ._deprecated import (
     constant,
     dirac,
@@ -59,6 +62,7 @@ from ._dropin import (
     xavier_normal_,
     xavier_uniform_,
 )
+from ._lsuv import lsuv_
 from ._module_init import RESIDUAL_PATTERNS, init_module_  # noqa: F401  (the default of init_module_)
 from ._patch import patch
 from ._structural import constant_, dirac_, eye_, ones_, orthogonal_, sparse_, zeros_
@@ -93,6 +97,8 @@ __all__ = [
     "patch",
     "init_module_",
     "generator_from_torch",
+    "activation_stats",
+    "lsuv_",
 ]
 
 # Public functions show as initfill.torch's (help(), reprs, pickling), not as their
