@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from initfill._tools import cli
+from initfill._tools import study as S
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["study", "--depth", "3", "--width", "16", "--batch", "8"]
@@ -27,7 +28,9 @@ def test_study_defaults(capsys):
     args = cli.build_parser().parse_args(["study"])
     assert (args.depth, args.width, args.batch, args.activation, args.seed, args.plot) == \
         (9, 256, 256, "tanh", 0, None)
-    assert args.init == "zeros,normal:0.01,normal:1.0,xavier,he"
+    assert args.init is None and args.torch_model is None and args.batch_shape is None
+    # None: the mode's own default (the MLP's below, --torch-model's in its own tests)
+    assert S.DEFAULT_INITS == ("zeros", "normal:0.01", "normal:1.0", "xavier", "he")
 
 
 @pytest.mark.parametrize("argv", [

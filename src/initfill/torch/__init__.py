@@ -37,7 +37,7 @@ Modules
 
 This package imports torch; ``import initfill`` does not.
 """
-from ._activation_stats import activation_stats
+from ._activation_stats import ActivationStats, LayerStats, activation_stats
 from ._deprecated import (
     constant,
     dirac,
@@ -62,7 +62,7 @@ from ._dropin import (
     xavier_normal_,
     xavier_uniform_,
 )
-from ._lsuv import lsuv_
+from ._lsuv import LSUVLayer, LSUVResult, lsuv_
 from ._module_init import RESIDUAL_PATTERNS, init_module_  # noqa: F401  (the default of init_module_)
 from ._patch import patch
 from ._structural import constant_, dirac_, eye_, ones_, orthogonal_, sparse_, zeros_
@@ -99,6 +99,10 @@ __all__ = [
     "generator_from_torch",
     "activation_stats",
     "lsuv_",
+    "ActivationStats",
+    "LayerStats",
+    "LSUVResult",
+    "LSUVLayer",
 ]
 
 # Public functions show as initfill.torch's (help(), reprs, pickling), not as their

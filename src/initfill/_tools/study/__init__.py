@@ -4,7 +4,9 @@
 - :mod:`.specs`: the ``--init`` specs turned into initializer objects;
 - :mod:`.experiment`: :func:`run_study` and its result;
 - :mod:`.report`: the text tables and the figure;
-- :mod:`.command`: the subcommand's options.
+- :mod:`.command`: the subcommand's options;
+- :mod:`.torch_model`: ``--torch-model``, a user's torch model (imports torch; not
+  imported here).
 """
 from .experiment import StudyResult, Trace, run_study
 from .network import ACTIVATIONS, Pass, activation, forward_backward, make_weights
