@@ -95,6 +95,8 @@ def test_bad_options_exit_2_with_a_message(models, argv, word, capsys):
 
 
 def test_without_torch_the_option_says_so(monkeypatch, capsys):
+    import initfill._tools.study as study_package
     monkeypatch.setitem(sys.modules, "initfill._tools.study.torch_model", None)
+    monkeypatch.delattr(study_package, "torch_model")
     assert cli.main(["study", "--torch-model", "m:f", "--batch-shape", "4,5"]) == 2
     assert "--torch-model needs torch" in capsys.readouterr().err
