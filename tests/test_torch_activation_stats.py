@@ -49,7 +49,7 @@ def assert_same(m: nn.Module, before: dict) -> None:
         assert not mod._forward_hooks and not mod._backward_hooks
 
 
-# --- the numbers ------------------------------------------------------------------------------
+# --- the numbers -----------------------------------------------------------------------
 
 def test_forward_statistics_are_exact():
     x = torch.tensor([[-4.0, 0.0, 1.0, 3.0]])
@@ -111,7 +111,7 @@ def test_an_in_place_activation_after_a_layer_does_not_change_its_statistics():
     assert stats[0].mean == 0.0 and stats[0].zero_fraction == 0.0
 
 
-# --- the model is left as it was ---------------------------------------------------------------
+# --- the model is left as it was -------------------------------------------------------
 
 @pytest.mark.parametrize("mode", ["train", "eval"])
 def test_hooks_parameters_grads_bn_buffers_and_mode_are_unchanged(mode):
@@ -150,11 +150,11 @@ def test_model_unchanged_when_the_loss_is_bad():
     m = bn_model()
     before = snapshot(m)
     with pytest.raises(TypeError, match="loss"):
-        it.activation_stats(m, torch.randn(4, 2, 5, 5), loss=lambda y: y)   # not scalar
+        it.activation_stats(m, torch.randn(4, 2, 5, 5), loss=lambda y: y)  # not a scalar
     assert_same(m, before)
 
 
-# --- the plot ------------------------------------------------------------------------------------
+# --- the plot --------------------------------------------------------------------------
 
 def test_plot_writes_a_png(tmp_path):
     pytest.importorskip("matplotlib")
@@ -172,7 +172,7 @@ def test_plot_without_matplotlib_says_how_to_install_it(monkeypatch, tmp_path):
     assert not (tmp_path / "x.png").exists()
 
 
-# --- errors ----------------------------------------------------------------------------------------
+# --- errors ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs, exc, word", [
     ({"layers": nn.Linear(2, 2)}, TypeError, "layers"),

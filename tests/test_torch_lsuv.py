@@ -56,7 +56,7 @@ def output_stds(model: nn.Module, batch: torch.Tensor) -> list[float]:
     return it.activation_stats(model, batch, layers=LAYERS, backward=False).columns()["std"]
 
 
-# --- unit variance after LSUV, geometric decay from a small normal ----------------------
+# --- unit variance after LSUV, geometric decay from a small normal ---------------------
 
 @pytest.mark.parametrize("scheme", ["orthogonal", "torch", "normal"])
 def test_every_mlp_layer_has_unit_std_after_lsuv(x_mlp, scheme):
@@ -108,7 +108,7 @@ def test_a_small_normal_init_decays_geometrically_and_the_table_shows_it(x_mlp, 
     assert cs[3] < 1e-3 * cs[0]
 
 
-# --- determinism, dtypes, what is left behind --------------------------------------------
+# --- determinism, dtypes, what is left behind ------------------------------------------
 
 def test_scales_and_weights_are_bit_reproducible(x_mlp):
     torch.manual_seed(1)
@@ -199,7 +199,7 @@ def test_not_converging_warns(x_mlp):
     assert all(r.iterations == 0 and r.scale == 1.0 for r in res)
 
 
-# --- errors --------------------------------------------------------------------------------
+# --- errors ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("kwargs, exc, word", [
     ({"layers": "Linear"}, TypeError, "layers"),
@@ -235,12 +235,20 @@ def test_bad_model_and_batch():
         it.lsuv_(meta, torch.zeros(4, WIDTH))
 
 
+def test_a_batch_the_model_refuses_leaves_it_unchanged():
+    m = mlp(depth=2)
+    before = [p.clone() for p in m.parameters()]
+    with pytest.raises(RuntimeError):
+        it.lsuv_(m, torch.zeros(4, WIDTH + 1))     # torch's own shape error
+    assert all(torch.equal(p, q) for p, q in zip(before, m.parameters()))
+
+
 def test_a_zero_output_cannot_be_scaled():
     with pytest.raises(ValueError, match="layer '0'.*std 0"):
         it.lsuv_(mlp(depth=2), torch.zeros(4, WIDTH))
 
 
-# --- training: LSUV trains where N(0, 0.01**2) stalls -----------------------------------------
+# --- training: LSUV trains where N(0, 0.01**2) stalls ----------------------------------
 
 def _train(init: str, steps: int = 150) -> float:
     g = initfill.Generator(0, next_stream="test.task")

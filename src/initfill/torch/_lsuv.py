@@ -185,11 +185,11 @@ def lsuv_(
     Generator(seed)  # the seed's own checks, before any write
 
     with torch.no_grad(), buffers_kept(model):
+        order = _forward_order(model, args, chosen)  # a batch the model refuses: no write yet
         for n, m in chosen:
             _initialize(m.weight, scheme, Generator(seed, next_stream=f"{n}.weight"))
             if isinstance(getattr(m, "bias", None), Tensor):
                 zeros_(m.bias)
-        order = _forward_order(model, args, chosen)
         records = [_scale_layer(model, args, n, m, tol, max_iter, float(target_std))
                    for n, m in order]
     called = {n for n, _ in order}
@@ -199,7 +199,8 @@ def lsuv_(
 def _initialize(w: Tensor, scheme: str, g: Generator) -> None:
     """Fill `w` by `scheme`; reduced float types through a float32 copy (torch's QR does
     not take them)."""
-    target = w if w.dtype in (torch.float32, torch.float64) else torch.empty(w.shape, dtype=torch.float32)
+    wide = w.dtype in (torch.float32, torch.float64)
+    target = w if wide else torch.empty(w.shape, dtype=torch.float32)
     if scheme == "orthogonal":
         orthogonal_(target, generator=g)
     elif scheme == "torch":
@@ -272,6 +273,6 @@ def _scale_layer(model: nn.Module, args: tuple[Tensor, ...], name: str, module: 
         std = _output_std(model, args, name, module)
     converged = abs(std / target - 1.0) <= tol
     if not converged:
-        warnings.warn(f"lsuv_: layer {name!r} output std {std:.4g} after {steps} steps, not "
-                      f"within tol={tol} of {target}", RuntimeWarning, stacklevel=3)
+        warnings.warn(f"lsuv_: layer {name!r} output std {std:.4g} after {steps} steps, "
+                      f"not within tol={tol} of {target}", RuntimeWarning, stacklevel=3)
     return LSUVLayer(name, type(module).__name__, scale, steps, std, converged)
