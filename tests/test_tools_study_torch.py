@@ -38,7 +38,7 @@ def models(tmp_path, monkeypatch):
 
 
 def test_the_default_initializers_on_a_cnn(models):
-    r = TM.run_torch_study(f"{models}:cnn", (32, 1, 6, 6), seed=0)
+    r = TM.run_torch_study(f"{models}:cnn", (16, 1, 6, 6), seed=0)
     assert r.labels == TM.DEFAULT_TORCH_INITS
     by = dict(zip(r.labels, r.stats))
     assert [x.name for x in by["lsuv"]] == ["0", "2", "4", "7"]
@@ -53,11 +53,11 @@ def test_the_default_initializers_on_a_cnn(models):
 def test_the_command_prints_the_tables_and_writes_the_plot(models, tmp_path, capsys):
     pytest.importorskip("matplotlib")
     png = tmp_path / "cnn.png"
-    argv = ["study", "--torch-model", f"{models}:cnn", "--batch-shape", "16,1,6,6",
+    argv = ["study", "--torch-model", f"{models}:Zoo.mlp", "--batch-shape", "8,5",
             "--init", "he,lsuv,normal:0.01", "--seed", "3", "--plot", str(png)]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
-    assert f"{models}:cnn, batch 16x1x6x6 N(0, 1), seed 3" in out
+    assert f"{models}:Zoo.mlp, batch 8x5 N(0, 1), seed 3" in out
     assert "std of layer outputs (forward)" in out and "std of weight gradients" in out
     head = next(line for line in out.splitlines() if line.startswith("layer"))
     assert head.split() == ["layer", "name", "type", "he", "lsuv", "normal:0.01"]
