@@ -128,6 +128,7 @@ class ActivationStats:
                     marker="o", markersize=3)
             ax.set_yscale("log")
             ax.set_xlabel("layer (forward order)")
+            ax.xaxis.get_major_locator().set_params(integer=True)
             ax.set_title(label, fontsize=10)
             ax.grid(True, which="major", alpha=0.3)
         fig.suptitle(title or f"activation statistics, {len(self.records)} layers", fontsize=11)

@@ -192,6 +192,7 @@ def plot_torch_study(result: TorchStudyResult, path: str) -> None:
                     marker="o", markersize=3, label=label)
         ax.set_yscale("log")
         ax.set_xlabel("layer (forward order)")
+        ax.xaxis.get_major_locator().set_params(integer=True)
         ax.set_title(title, fontsize=9)
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize=7)
