@@ -125,6 +125,16 @@ def test_hooks_parameters_grads_bn_buffers_and_mode_are_unchanged(mode):
     assert int(m[1].num_batches_tracked) == 0
 
 
+def test_dropout_leaves_torch_random_state_as_it_was():
+    m = nn.Sequential(identity_linear(8), nn.Dropout(0.5)).train()
+    x = torch.ones(4, 8)
+    state = torch.random.get_rng_state()
+    first = it.activation_stats(m, x, layers=nn.Dropout)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    assert it.activation_stats(m, x, layers=nn.Dropout) == first    # the same masks
+    assert 0.2 < first[0].zero_fraction < 0.8
+
+
 class Boom(RuntimeError):
     pass
 

@@ -166,6 +166,22 @@ def test_no_autograd_state_hooks_or_buffer_changes_are_left_behind(x_cnn):
     assert torch.equal(bn.weight, bn_weight)       # not a layer LSUV scales
 
 
+def test_dropout_in_train_mode_is_reproducible_and_torch_rng_untouched(x_mlp):
+    def model():
+        return nn.Sequential(nn.Linear(WIDTH, WIDTH), nn.Dropout(0.5), nn.ReLU(),
+                             nn.Linear(WIDTH, WIDTH), nn.Dropout(0.5)).train()
+
+    first, second = model(), model()
+    torch.manual_seed(3)
+    state = torch.random.get_rng_state()
+    a = it.lsuv_(first, x_mlp, seed=4)
+    assert torch.equal(torch.random.get_rng_state(), state)
+    torch.manual_seed(99)                   # another global state: the same result
+    b = it.lsuv_(second, x_mlp, seed=4)
+    assert a.scales == b.scales
+    assert all(torch.equal(p, q) for p, q in zip(first.parameters(), second.parameters()))
+
+
 def test_returns_typed_records_and_columns(x_mlp):
     res = it.lsuv_(mlp(depth=3), x_mlp, seed=0)
     assert isinstance(res, it.LSUVResult) and isinstance(res[0], it.LSUVLayer)

@@ -165,7 +165,8 @@ def activation_stats(
     :func:`torch.autograd.grad`, so no ``.grad`` is touched.  The model runs in its
     current mode (``train()`` or ``eval()``); afterwards -- also when the forward
     raises -- the hooks are removed and the parameters, the buffers (BatchNorm running
-    statistics and ``num_batches_tracked`` included) and the mode are exactly as before.
+    statistics and ``num_batches_tracked`` included), the mode and torch's CPU random
+    state (which dropout draws from) are exactly as before.
 
     Parameters
     ----------

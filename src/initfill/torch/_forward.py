@@ -62,13 +62,19 @@ def first_tensor(output: Any) -> Tensor | None:
 
 
 @contextlib.contextmanager
-def buffers_kept(model: nn.Module) -> Iterator[None]:
+def buffers_kept(model: nn.Module, cpu_seed: int | None = None) -> Iterator[None]:
     """Run the body, then put every buffer of `model` (BatchNorm running statistics and
-    ``num_batches_tracked`` included) back to its values before it, even on error."""
+    ``num_batches_tracked`` included) and torch's CPU random state back to what they
+    were before it, even on error.  With `cpu_seed`, the body starts from that CPU
+    seed (so that dropout masks, say, are reproducible)."""
     saved = [(b, b.detach().clone()) for b in model.buffers()]
+    cpu_state = torch.random.get_rng_state()
     try:
+        if cpu_seed is not None:
+            torch.random.default_generator.manual_seed(cpu_seed)
         yield
     finally:
+        torch.random.set_rng_state(cpu_state)
         with torch.no_grad():
             for b, old in saved:
                 b.copy_(old)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -112,7 +113,9 @@ def lsuv_(
 
     Everything runs under :func:`torch.no_grad` in the model's current mode; no
     gradient, ``grad_fn`` or hook is left behind, and the buffers (BatchNorm running
-    statistics, ``num_batches_tracked``) and the other parameters are as before.
+    statistics, ``num_batches_tracked``), the other parameters and torch's CPU random
+    state are as before.  Dropout in train mode draws from torch's CPU generator
+    seeded from `seed`.
     The result is deterministic for a given seed, model and batch (bit for bit on one
     machine and thread count).  float32, float64 and bfloat16/float16 models on the
     CPU (the reduced types are initialized through a float32 copy).
@@ -182,9 +185,12 @@ def lsuv_(
         if not isinstance(w, Tensor) or w.dim() < 2:
             raise ValueError(f"{caller}: module {n!r} ({type(m).__name__}) has no weight "
                              f"of 2 or more dimensions to initialize")
-    Generator(seed)  # the seed's own checks, before any write
 
-    with torch.no_grad(), buffers_kept(model):
+    # dropout in train mode draws from torch's CPU generator: from a seed derived from
+    # `seed` (and put back afterwards), so that the result depends on `seed` alone
+    word = Generator(seed, next_stream="lsuv.torch_cpu_seed").bits_(np.empty(1, np.uint64))
+    cpu_seed = int(word[0]) >> 1
+    with torch.no_grad(), buffers_kept(model, cpu_seed=cpu_seed):
         order = _forward_order(model, args, chosen)  # a batch the model refuses: no write yet
         for n, m in chosen:
             _initialize(m.weight, scheme, Generator(seed, next_stream=f"{n}.weight"))
