@@ -66,7 +66,8 @@ def _generator_arg(generator: Generator | None) -> Generator:
 
 def uniform_(x, a=0.0, b=1.0, *, generator=None, stream=None, global_shape=None,
              offset=None, dtype=None):
-    """Fill `x` with U(`a`, `b`) values in ``[a, b)`` (torch's ``uniform_``).
+    """Fill `x` with U(`a`, `b`) values in ``[a, b)`` (torch's ``uniform_``); ``a == b``
+    fills `a`.
 
     Parameters
     ----------
