@@ -22,9 +22,11 @@ Generators
 ``torch.Generator`` is accepted too: one 63-bit integer is drawn from it (so it
 advances exactly as after one ``random_()`` of a single element) and seeds an
 initfill Generator whose stream 0 fills the tensor; the same torch seed therefore
-gives the same values.  Without ``generator=`` the generator of the innermost active
-:func:`patch` is used, else initfill's default generator (:func:`initfill.manual_seed`).
-``torch.manual_seed`` does not affect initfill.
+gives the same values.  Without ``generator=`` the generator of the innermost seeded
+:func:`patch` is used, else torch's default generator, drawn from as an explicit
+``torch.Generator`` is: ``torch.manual_seed(42)`` then a fill equals the fill with
+``generator=torch.Generator().manual_seed(42)`` (:func:`initfill.manual_seed` does not
+affect initfill.torch).
 
 Modules
 -------
