@@ -33,7 +33,8 @@ Modules
 ``_dropin`` (uniform, normal, truncated normal, Xavier, Kaiming), ``_structural``
 (constants, eye, dirac, orthogonal, sparse), ``_deprecated`` (the old aliases),
 ``_dispatch`` (what initfill fills, what goes to torch, which generator),
-``_patch`` (:func:`patch`), ``_rules`` and ``_module_init`` (:func:`init_module_`).
+``_patch`` (:func:`patch`), ``_rules``, ``_own_init`` and ``_module_init``
+(:func:`init_module_`), ``_materialize`` (:func:`materialize_`).
 
 This package imports torch; ``import initfill`` does not.
 """
@@ -61,6 +62,7 @@ from ._dropin import (
     xavier_normal_,
     xavier_uniform_,
 )
+from ._materialize import materialize_
 from ._module_init import RESIDUAL_PATTERNS, init_module_  # noqa: F401  (the default of init_module_)
 from ._patch import patch
 from ._structural import constant_, dirac_, eye_, ones_, orthogonal_, sparse_, zeros_
@@ -94,6 +96,7 @@ __all__ = [
     "sparse",
     "patch",
     "init_module_",
+    "materialize_",
     "generator_from_torch",
 ]
 
