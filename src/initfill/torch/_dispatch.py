@@ -2,6 +2,7 @@
 generator each one uses."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,8 @@ from initfill import Generator
 TORCH_INIT: dict[str, Callable[..., Any]] = {
     name: getattr(_torch_init, name) for name in _torch_init.__all__
 }
+
+_scratch = threading.local()
 
 # What the ``generator=`` of a drop-in takes.
 AnyGenerator = Generator | torch.Generator | None
@@ -61,7 +64,16 @@ def generator_from_torch(generator: torch.Generator) -> Generator:
     Generator
         A fresh initfill Generator seeded from `generator`; its stream 0 comes first.
     """
-    x = torch.empty((), dtype=torch.int64, device=generator.device)
+    device = generator.device
+    if device.type == "cpu":
+        # One scratch scalar per thread: allocating it costs about as much as the
+        # draw (torch.manual_seed drives every drop-in call without generator=).
+        x = getattr(_scratch, "int64", None)
+        if x is None:
+            with torch.inference_mode(False):  # usable in and out of inference mode
+                x = _scratch.int64 = torch.empty((), dtype=torch.int64)
+    else:
+        x = torch.empty((), dtype=torch.int64, device=device)
     x.random_(generator=generator)
     return Generator(int(x.item()))
 
