@@ -239,3 +239,14 @@ def test_materialize_passes_the_scheme_and_options():
     ref = initfill.Generator(1).normal_(torch.empty(8, 8), 0.0, 0.5,
                                          stream=initfill.stream_id("0.weight"))
     assert torch.equal(m[0].weight, ref) and (m[1].weight == 1).all()
+
+
+@pytest.mark.parametrize("kwargs, err", [({"scheme": "nope"}, ValueError),
+                                          ({"seed": -1}, ValueError),
+                                          ({"hook": 1}, TypeError)])
+def test_materialize_checks_its_arguments_before_allocating(kwargs, err):
+    with torch.device("meta"):
+        m = nn.Linear(4, 4)
+    with pytest.raises(err):
+        it.materialize_(m, device="cpu", **kwargs)
+    assert m.weight.device.type == "meta"

@@ -10,7 +10,7 @@ from torch import Tensor, nn
 
 from initfill import Generator
 
-from ._module_init import init_module_
+from ._module_init import check_options, init_module_
 
 
 def tied_names(module: nn.Module) -> list[list[str]]:
@@ -71,8 +71,8 @@ def materialize_(
     Raises
     ------
     ValueError, TypeError
-        As :func:`init_module_` (checked before any memory is allocated where
-        they concern the arguments).
+        As :func:`init_module_`; the seed, scheme and hook are checked before any
+        memory is allocated.
 
     Examples
     --------
@@ -84,6 +84,7 @@ def materialize_(
     >>> m[1].weight is m[0].weight
     True
     """
+    check_options(seed, scheme, init_options.get("hook", "reset_parameters"))
     groups = tied_names(module)
     module.to_empty(device=device)
     _retie(module, groups)

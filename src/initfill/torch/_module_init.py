@@ -12,6 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from initfill import Generator, stream_id
+from initfill._generator import check_seed
 
 from ._dispatch import FILLED_DTYPES, initfill_fills
 from ._own_init import StorageKey, hook_owner, own_hook_of, run_own_init, storage_key, \
@@ -124,8 +125,7 @@ def init_module_(
         Scheme ``"torch"``: for the parameters that no rule and no init method
         wrote; they are left as they are.
     """
-    if not isinstance(hook, str):
-        raise TypeError(f"hook must be the name of a method (a str), got {type(hook).__name__}")
+    check_options(seed, scheme, hook)
     g = Generator(seed)
     params = distinct_parameters(module)
     for name, t in params:
@@ -152,6 +152,16 @@ def init_module_(
                 if m.running_mean is not None and m.running_mean.device.type != "meta":
                     m.reset_running_stats()
     return module
+
+
+def check_options(seed: Any, scheme: Any, hook: Any) -> None:
+    """The checks of :func:`init_module_`'s arguments that need no parameter (so
+    :func:`materialize_` makes them before allocating anything)."""
+    check_seed(seed)
+    if not (callable(scheme) or scheme in ("torch", "normal")):
+        raise ValueError(f"scheme must be 'torch', 'normal' or a callable, got {scheme!r}")
+    if not isinstance(hook, str):
+        raise TypeError(f"hook must be the name of a method (a str), got {type(hook).__name__}")
 
 
 def distinct_parameters(module: nn.Module) -> list[tuple[str, Tensor]]:
