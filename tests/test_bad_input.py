@@ -652,26 +652,26 @@ def _run_with_env(value):
         "                  'warnings': [[x.category.__name__, str(x.message)] for x in w]}))\n"
     )
     env = dict(os.environ, INITFILL_NUM_THREADS=value)
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                         text=True, timeout=120)
-    assert out.returncode == 0, out.stderr
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                          text=True, timeout=120)
 
 
 @pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="needs sched_getaffinity")
 def test_env_var_sets_the_thread_count():
-    r = _run_with_env("3")
+    out = _run_with_env("3")
+    assert out.returncode == 0, out.stderr
+    r = json.loads(out.stdout.strip().splitlines()[-1])
     assert r["n"] == 3
     assert not [w for w in r["warnings"] if "INITFILL_NUM_THREADS" in w[1]]
 
 
-@pytest.mark.skipif(not hasattr(os, "sched_getaffinity"), reason="needs sched_getaffinity")
-@pytest.mark.parametrize("value", ["abc", "0"])
-def test_bad_env_var_warns_and_falls_back(value):
-    r = _run_with_env(value)
-    assert r["n"] == r["cpus"]
-    assert any(cat == "RuntimeWarning" and "INITFILL_NUM_THREADS" in msg
-               for cat, msg in r["warnings"]), r["warnings"]
+@pytest.mark.parametrize("value", ["abc", "0", "-2", "1.5", "1025"])
+def test_bad_env_var_is_an_import_error(value):
+    # As INITFILL_SIMD: a thread count that is not a positive integer (up to
+    # MAX_THREADS) stops the import instead of being silently ignored.
+    out = _run_with_env(value)
+    assert out.returncode != 0
+    assert "ImportError" in out.stderr and "INITFILL_NUM_THREADS" in out.stderr, out.stderr
 
 
 # --------------------------------------------------------------------------------------

@@ -165,6 +165,8 @@ def test_method_signature(cname, fname):
     if _is_property(fnode):
         assert isinstance(attr, property), f"{cname}.{fname} is not a property at run time"
         return
+    if isinstance(attr, (classmethod, staticmethod)):  # its function, cls included
+        attr = attr.__func__
     stub = _stub_params(fnode)
     rt = _runtime_params(attr)
     assert _same(stub, rt), f"{cname}.{fname}: stub {_fmt(stub)} != runtime {_fmt(rt)}"

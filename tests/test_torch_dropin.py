@@ -173,15 +173,97 @@ def test_non_cpu_handed_to_torch():
     assert c.dtype == torch.complex64
 
 
-def test_default_generator_is_initfills():
-    initfill.manual_seed(77)
+def test_default_generator_is_torchs():
+    # Without generator= (and no seeded patch), torch.manual_seed drives the drop-ins;
+    # initfill.manual_seed does not.
+    torch.manual_seed(77)
     a = it.normal_(torch.empty(50))
-    initfill.manual_seed(77)
+    initfill.manual_seed(1)
+    torch.manual_seed(77)
     b = it.normal_(torch.empty(50))
     assert torch.equal(a, b)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         it.xavier_normal_(torch.empty(4, 4))
+
+
+_ALL_RANDOM = [("uniform_", ()), ("normal_", ()), ("trunc_normal_", ()),
+               ("xavier_uniform_", ()), ("xavier_normal_", ()), ("kaiming_uniform_", ()),
+               ("kaiming_normal_", ()), ("orthogonal_", ()), ("sparse_", (0.5,))]
+
+
+@pytest.mark.parametrize("name, args", _ALL_RANDOM)
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_manual_seed_equals_an_explicit_torch_generator(name, args, dtype):
+    if name in ("orthogonal_", "sparse_") and dtype in (torch.float16, torch.bfloat16):
+        pytest.skip("torch's orthogonal_/sparse_ need float32/float64")
+    f = getattr(it, name)
+    explicit = f(torch.empty(12, 9, dtype=dtype), *args,
+                 generator=torch.Generator().manual_seed(42))
+    torch.manual_seed(42)
+    default = f(torch.empty(12, 9, dtype=dtype), *args)
+    assert torch.equal(explicit, default)
+    # and the default generator advanced as the explicit one did
+    g = torch.Generator().manual_seed(42)
+    f(torch.empty(12, 9, dtype=dtype), *args, generator=g)
+    assert torch.equal(torch.default_generator.get_state(), g.get_state())
+
+
+def test_trunc_normal_generator_as_in_torchs_own_test():
+    gen = torch.Generator()
+    gen.manual_seed(42)
+    x = it.trunc_normal_(torch.empty(5), generator=gen)
+    torch.manual_seed(42)
+    assert torch.equal(x, it.trunc_normal_(torch.empty(5)))
+
+
+def test_seeded_patch_ignores_torch_manual_seed():
+    torch.manual_seed(0)
+    with it.patch(seed=5):
+        a = torch.nn.Linear(8, 8).weight.detach().clone()
+    torch.manual_seed(1)
+    with it.patch(seed=5):
+        b = torch.nn.Linear(8, 8).weight.detach().clone()
+    assert torch.equal(a, b)
+    # an unseeded patch follows torch.manual_seed
+    torch.manual_seed(3)
+    with it.patch():
+        c = torch.nn.Linear(8, 8).weight.detach().clone()
+    torch.manual_seed(3)
+    with it.patch():
+        d = torch.nn.Linear(8, 8).weight.detach().clone()
+    torch.manual_seed(4)
+    with it.patch():
+        e = torch.nn.Linear(8, 8).weight.detach().clone()
+    assert torch.equal(c, d) and not torch.equal(c, e)
+
+
+_GPT_LIKE = """
+import sys, torch, initfill.torch as it
+torch.manual_seed(int(sys.argv[1]))
+with it.patch():
+    m = torch.nn.Sequential(torch.nn.Embedding(50, 16), torch.nn.Linear(16, 64),
+                            torch.nn.GELU(), torch.nn.Linear(64, 16), torch.nn.LayerNorm(16))
+it.normal_(m[1].weight, std=0.02)
+print(sum(p.double().sum().item() * (i + 1) for i, p in enumerate(m.parameters())).hex())
+"""
+
+
+def _model_digest(seed):
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
+    out = subprocess.run([sys.executable, "-c", _GPT_LIKE, str(seed)], env=env,
+                         capture_output=True, text=True, timeout=240)
+    assert out.returncode == 0, out.stderr
+    return out.stdout.strip()
+
+
+def test_manual_seed_in_two_processes():
+    # The same torch seed gives the same model in two processes, another seed another.
+    a, b, c = _model_digest(42), _model_digest(42), _model_digest(43)
+    assert a == b and a != c
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -255,3 +337,33 @@ def test_bool_parameters_are_numbers_as_in_torch():
     a = it.uniform_(torch.empty(50), True, 2, generator=initfill.Generator(3))
     b = initfill.Generator(3).uniform_(torch.empty(50), 1.0, 2.0)
     assert torch.equal(a, b)
+
+
+_REFUSE_CASES = ["uniform_", "normal_", "trunc_normal_", "xavier_uniform_",
+                 "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_"]
+
+
+@pytest.mark.parametrize("name", _REFUSE_CASES)
+def test_inference_tensor_outside_inference_mode_gets_torchs_error(name):
+    with torch.inference_mode():
+        t = torch.zeros(4, 4)
+        ref = torch.zeros(4, 4)
+    with pytest.raises(RuntimeError) as ours:
+        getattr(it, name)(t)
+    with pytest.raises(RuntimeError) as theirs:
+        getattr(torch.nn.init, name)(ref)
+    # torch's own message (torch's kernel writes, then its version-counter bump
+    # raises: the drop-in hands the call to torch, so the same happens).
+    assert str(ours.value) == str(theirs.value)
+    with torch.inference_mode():  # inside inference mode both write
+        assert getattr(it, name)(t) is t and not torch.equal(t, torch.zeros(4, 4))
+
+
+@pytest.mark.parametrize("name", _REFUSE_CASES)
+def test_leaf_requiring_grad_is_written_as_nn_init_writes_it(name):
+    # torch.nn.init runs its in-place op under no_grad: a Parameter is filled, its
+    # requires_grad and leaf status kept, and no graph recorded.
+    p = torch.nn.Parameter(torch.zeros(4, 4))
+    out = getattr(it, name)(p)
+    assert out is p and p.requires_grad and p.is_leaf and p.grad_fn is None
+    assert not torch.equal(p.detach(), torch.zeros(4, 4))

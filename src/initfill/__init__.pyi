@@ -1,5 +1,5 @@
 """Type stubs of the public initfill API (see the docstrings in the modules)."""
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, SupportsIndex, TypeVar
 
 import numpy as np
@@ -96,6 +96,10 @@ class Generator:
     def seed(self) -> int: ...
     @property
     def next_stream(self) -> int: ...
+    @property
+    def state(self) -> dict[str, int]: ...
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> Generator: ...
     def uniform_(
         self,
         x: _BufferT,

@@ -66,7 +66,8 @@ def _generator_arg(generator: Generator | None) -> Generator:
 
 def uniform_(x, a=0.0, b=1.0, *, generator=None, stream=None, global_shape=None,
              offset=None, dtype=None):
-    """Fill `x` with U(`a`, `b`) values in ``[a, b)`` (torch's ``uniform_``).
+    """Fill `x` with U(`a`, `b`) values in ``[a, b)`` (torch's ``uniform_``); ``a == b``
+    fills `a`.
 
     Parameters
     ----------
@@ -368,7 +369,11 @@ def variance_scaling_(x, scale=1.0, mode="fan_in", distribution="truncated_norma
     mode : {"fan_in", "fan_out", "fan_avg", "fan_geo_avg"}
         Which fan divides the scale.
     distribution : {"truncated_normal", "untruncated_normal", "normal", "uniform"}
-        The distribution.
+        The distribution.  ``"normal"`` here means **untruncated** normal, as in
+        JAX's ``variance_scaling``; Keras's ``VarianceScaling`` class (and
+        :class:`initfill.initializers.VarianceScaling`) reads ``"normal"`` as
+        truncated.  Give ``"truncated_normal"`` or ``"untruncated_normal"`` to be
+        unambiguous.
     layout : {"torch", "keras", "jax"}
         How fans are read from the shape; see :func:`compute_fans`.
     in_axis, out_axis, batch_axis

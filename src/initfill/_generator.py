@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from . import _core
@@ -49,6 +50,20 @@ def stream_id(stream: int | str) -> int:
     return s
 
 
+def _counter(next_stream: int) -> Any:
+    """A StreamCounter at `next_stream`; ``2**64`` gives a spent one (all taken)."""
+    if next_stream < 1 << 64:
+        return _core.StreamCounter(next_stream)
+    c = _core.StreamCounter((1 << 64) - 1)
+    c.take()
+    return c
+
+
+def _from_state(state: dict[str, int]) -> Generator:
+    """Unpickle a Generator (module-level, so that pickles name a stable function)."""
+    return Generator.from_state(state)
+
+
 class Generator:
     """A seed and a stream counter: the source of every initfill fill.
 
@@ -68,6 +83,10 @@ class Generator:
         The stream of the first fill without ``stream=`` (default 0); later fills
         count up from it.  A str is hashed as by :func:`stream_id`, which gives a
         generator whose fills follow from one parameter name.
+
+    A generator can be saved and restored: :attr:`state` and :meth:`from_state`,
+    ``pickle``, ``copy.copy``/``copy.deepcopy`` (an independent generator at the same
+    next stream) and an ``eval``-able ``repr``.
 
     Examples
     --------
@@ -97,7 +116,71 @@ class Generator:
         return self._streams.next
 
     def __repr__(self) -> str:
+        # eval-able with ``import initfill`` (a spent counter reads next_stream=2**64,
+        # which the constructor refuses: such a generator cannot fill any more).
         return f"initfill.Generator(seed={self._seed}, next_stream={self._streams.next})"
+
+    @property
+    def state(self) -> dict[str, int]:
+        """What restores this generator: ``{"seed", "next_stream", "algorithm_version"}``.
+
+        A plain dict of ints (JSON- and pickle-safe).  :meth:`from_state` rebuilds a
+        generator whose next fills use the same streams, so a checkpointed run that
+        saves ``g.state`` and restores it continues with the values it would have drawn.
+        """
+        return {"seed": self._seed, "next_stream": self._streams.next,
+                "algorithm_version": _core.ALGORITHM_VERSION}
+
+    @classmethod
+    def from_state(cls, state: Mapping[str, Any]) -> Generator:
+        """Rebuild a generator from :attr:`state`.
+
+        Parameters
+        ----------
+        state : mapping
+            ``{"seed": int, "next_stream": int, "algorithm_version": int}``.
+
+        Returns
+        -------
+        Generator
+            A new generator with that seed and next stream.
+
+        Raises
+        ------
+        ValueError
+            A state of another algorithm version (its values would differ), missing
+            or unknown keys, or a seed/stream out of range.
+        TypeError
+            A `state` that is not a mapping, or non-integer entries.
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"state must be a dict, got {type(state).__name__}")
+        keys = {"seed", "next_stream", "algorithm_version"}
+        if set(state) != keys:
+            raise ValueError(f"state must have exactly the keys {sorted(keys)}, "
+                             f"got {sorted(map(str, state))}")
+        version = integer("state['algorithm_version']", state["algorithm_version"])
+        if version != _core.ALGORITHM_VERSION:
+            raise ValueError(
+                f"state['algorithm_version'] is {version}, but this initfill draws with "
+                f"algorithm version {_core.ALGORITHM_VERSION}: its values would differ")
+        g = cls.__new__(cls)
+        g._seed = check_seed(integer("state['seed']", state["seed"]))
+        nxt = integer("state['next_stream']", state["next_stream"])
+        if not 0 <= nxt <= 1 << 64:
+            raise ValueError(f"state['next_stream'] must be in [0, 2**64], got {nxt}")
+        g._streams = _counter(nxt)
+        return g
+
+    def __reduce__(self) -> tuple[Any, tuple[dict[str, int]]]:
+        # Pickled (and copied) through its state: the C counter is not picklable alone.
+        return (_from_state, (self.state,))
+
+    def __copy__(self) -> Generator:
+        return Generator.from_state(self.state)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Generator:
+        return Generator.from_state(self.state)
 
     def take_stream(self, stream: int | str | None = None) -> int:
         """Return the stream of a fill, advancing the counter when it is the next one.
@@ -162,7 +245,7 @@ class Generator:
 
     def uniform_(self, x, low=0.0, high=1.0, *, stream=None, global_shape=None,
                  offset=None, dtype=None):
-        """Fill `x` in place with uniform values in ``[low, high)``.
+        """Fill `x` in place with uniform values in ``[low, high)`` (``low`` when equal).
 
         Parameters
         ----------
@@ -174,7 +257,9 @@ class Generator:
             nearest even, kept inside the bounds in the half type.
         low, high : float
             Bounds; ``low <= high``, both finite and representable in the dtype.
-            No value equals ``high`` after rounding; ``low == high`` fills ``low``.
+            Values lie in ``[low, high)`` for ``low < high``: no value equals ``high``
+            after rounding.  ``low == high`` fills ``low`` (as torch does), the same in
+            :func:`initfill.uniform_` and :func:`initfill.torch.uniform_`.
         stream : int or str, optional
             Stream to use instead of the next counter stream; the counter does not
             advance.  A str is hashed (see :func:`initfill.stream_id`).

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import warnings
 
 from . import _core
 from ._params import integer
@@ -36,15 +35,14 @@ def _from_env() -> int:
         return available_cpus()
     try:
         n = int(raw)
-        if not 1 <= n <= MAX_THREADS:
-            raise ValueError
     except ValueError:
-        warnings.warn(
-            f"ignoring {ENV_VAR}={raw!r}: expected an integer in [1, {MAX_THREADS}]",
-            RuntimeWarning,
-            stacklevel=3,
-        )
-        return available_cpus()
+        n = 0
+    if not 1 <= n <= MAX_THREADS:
+        # An ImportError, as for INITFILL_SIMD: a setting silently ignored is a run
+        # that does not use the threads it was told to.
+        raise ImportError(
+            f"environment variable {ENV_VAR}={raw!r}: expected an integer in "
+            f"[1, {MAX_THREADS}] (or unset, for the number of available CPUs)")
     return n
 
 

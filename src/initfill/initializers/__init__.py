@@ -10,8 +10,9 @@ The classes have the names, arguments, defaults and ``get_config`` keys of
   its values are those of ``initfill.Generator(seed)`` on stream 0, so
   ``RandomNormal(stddev=0.02, seed=7)((4, 4))`` equals
   ``initfill.Generator(7).normal_(np.empty((4, 4), np.float32), std=0.02, stream=0)``.
-  With ``seed=None`` each call draws from the next stream of the module's default
-  generator (see :func:`initfill.manual_seed`), so successive calls differ.
+  With ``seed=None`` a seed is drawn once, at construction, from the next stream of
+  initfill's default generator (see :func:`initfill.manual_seed`), and every call
+  returns the values of that seed, as in Keras 3.
 - Fans follow the Keras layout ``(*kernel, in, out)``: a Dense kernel is
   ``(in, out)``, a Conv2D kernel ``(kh, kw, in, out)``.  The variance-scaling classes
   take a keyword-only ``layout=`` (``"keras"``, ``"torch"`` or ``"jax"``; see
@@ -20,7 +21,9 @@ The classes have the names, arguments, defaults and ``get_config`` keys of
   with the standard deviation divided by 0.87962566103423978 so the variance is as
   asked, as in Keras.
 
-Only float32 and float64 outputs are produced (the dtypes of the kernels).
+Outputs are float32, float64, float16 or bfloat16 (``ml_dtypes.bfloat16`` arrays,
+torch bfloat16 tensors in ``fill_``); the variance-scaling classes take Keras 3.15's
+``input_axes``/``output_axes``.
 
 Examples
 --------

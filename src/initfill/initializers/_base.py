@@ -15,7 +15,7 @@ from .._params import plan_error, real
 from .._target import Target, resolve_target
 
 _T = TypeVar("_T", bound="Initializer")
-_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64), np.dtype(np.float16))
 
 
 def _check_shape(shape: Any) -> tuple[int, ...]:
@@ -41,16 +41,43 @@ def _dim(d: Any) -> int:
     return v
 
 
+def _bfloat16() -> np.dtype | None:
+    """ml_dtypes' bfloat16, or None when ml_dtypes is not installed."""
+    try:
+        import ml_dtypes
+    except ImportError:
+        return None
+    return np.dtype(ml_dtypes.bfloat16)
+
+
 def _check_dtype(dtype: Any) -> np.dtype:
     if dtype is None:
         return np.dtype(np.float32)
+    bf16 = _bfloat16() if isinstance(dtype, str) and dtype == "bfloat16" or \
+        getattr(dtype, "__name__", None) == "bfloat16" else None
+    if bf16 is not None:
+        return bf16
     try:
         dt = np.dtype(dtype)
     except TypeError:
         raise TypeError(f"dtype must be a NumPy dtype or its name, got {dtype!r}") from None
-    if dt not in _FLOAT_DTYPES:
-        raise TypeError(f"dtype must be float32 or float64, got {dt.name}")
+    if dt not in _FLOAT_DTYPES and dt != _bfloat16():
+        raise TypeError(f"dtype must be float32, float64, float16 or bfloat16, got {dt.name}")
     return dt
+
+
+def write_values(target: Target, values: np.ndarray) -> None:
+    """Write float `values` (of `target`'s shape) into `target`: half outputs get the
+    float32 of each value rounded to nearest even, as every half fill rounds."""
+    arr = target.array
+    if target.code in (_core.FLOAT16, _core.BFLOAT16):
+        f32 = np.ascontiguousarray(values, np.float32).ravel()
+        bits = np.empty(f32.shape, np.uint16)
+        _core.round_half(f32, bits, target.code)
+        arr.view(np.uint16)[...] = bits.reshape(arr.shape)
+    else:
+        arr[...] = values
+    target.tell_written()
 
 
 def checked_params(dist: int, names: tuple[str, ...], values: tuple[Any, ...]
@@ -80,8 +107,10 @@ class Initializer:
         shape : int or sequence of int
             Shape of the result.  Fans are read from it with the Keras layout
             ``(*kernel, in, out)`` unless the object was made with another ``layout``.
-        dtype : {"float32", "float64"} or None
-            Element type (None means float32, Keras's ``floatx``).
+        dtype : {"float32", "float64", "float16", "bfloat16"} or None
+            Element type (None means float32, Keras's ``floatx``); ``"bfloat16"``
+            returns an ``ml_dtypes.bfloat16`` array (needs ml_dtypes).  Half values
+            are those of :meth:`fill_` on a half buffer.
 
         Returns
         -------
@@ -91,7 +120,7 @@ class Initializer:
         Raises
         ------
         TypeError
-            `shape` is not integral, or `dtype` is not float32/float64.
+            `shape` is not integral, or `dtype` is not float32/float64/float16/bfloat16.
         ValueError
             A negative dimension, or a shape this initializer does not accept.
         """
@@ -106,11 +135,13 @@ class Initializer:
 
         Parameters
         ----------
-        x : ndarray or writable buffer
-            float32 or float64 output, any shape and strides.
+        x : ndarray, writable buffer or CPU torch tensor
+            float32, float64, float16 or bfloat16 output (NumPy float16,
+            ``ml_dtypes.bfloat16``, torch float16/bfloat16 tensors), any shape and
+            strides.
         generator : Generator, optional
             Draw from this generator instead of the object's own source (its seed,
-            or the default generator when ``seed=None``).
+            or for ``seed=None`` the seed drawn at construction).
         stream : int or str, optional
             Stream of `generator` to use (default: its next counter stream).
             Needs `generator`.  Together they let one initializer object fill many
@@ -180,18 +211,28 @@ class Initializer:
 
 
 class _Seeded(Initializer):
-    """An initializer that draws random numbers: the seed and stream logic."""
+    """An initializer that draws random numbers: the seed and stream logic.
+
+    ``seed=None`` draws a seed once, at construction, from the next stream of
+    initfill's default generator (:func:`initfill.manual_seed` makes it
+    reproducible), and every call returns the values of that seed: Keras 3's
+    semantics.  ``get_config()`` keeps ``"seed": None``, as Keras's does.
+    """
 
     def __init__(self, seed: int | None = None) -> None:
         self.seed = check_seed(seed)
+        if self.seed is None:
+            word = np.empty(1, np.uint64)
+            default_generator().bits_(word)
+            self._drawn_seed = int(word[0])
+        else:
+            self._drawn_seed = self.seed
 
     def _source(self, generator: Generator | None,
                 stream: int | str | None) -> tuple[Generator, int | str | None]:
         if generator is not None:
             return generator, stream
-        if self.seed is not None:
-            return Generator(self.seed), 0
-        return default_generator(), None
+        return Generator(self._drawn_seed), 0
 
     def get_config(self) -> dict[str, Any]:
         return {"seed": self.seed}

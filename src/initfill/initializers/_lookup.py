@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from ._base import Constant, Initializer, Ones, Zeros
 from ._matrices import Identity, Orthogonal
@@ -33,12 +33,22 @@ _BY_NAME.update({"uniform": RandomUniform, "normal": RandomNormal, "one": Ones,
 del _cls
 
 
+# The class names Keras 3 writes in a serialized config (its classes of these two are
+# OrthogonalInitializer and IdentityInitializer; Orthogonal/Identity are aliases).
+_KERAS_CLASS_NAME = {Orthogonal: "OrthogonalInitializer", Identity: "IdentityInitializer"}
+_C = TypeVar("_C", bound=Callable[..., Any])
+
+
 def _known() -> str:
     return ", ".join(sorted(_BY_NAME, key=lambda n: (n[0].isupper(), n)))
 
 
 def serialize(initializer: Initializer) -> dict[str, Any]:
-    """Return ``{"class_name": ..., "config": ...}`` for an initializer object.
+    """Return the dict Keras 3 writes for the same initializer.
+
+    ``{"module": "keras.initializers", "class_name": ..., "config": ...,
+    "registered_name": None}``, with Keras's class names (``"OrthogonalInitializer"``
+    and ``"IdentityInitializer"`` for :class:`Orthogonal` and :class:`Identity`).
 
     Parameters
     ----------
@@ -47,12 +57,16 @@ def serialize(initializer: Initializer) -> dict[str, Any]:
     Returns
     -------
     dict
-        Accepted by :func:`deserialize` and :func:`get`.
+        Accepted by :func:`deserialize` and :func:`get`, and by Keras's own
+        ``keras.initializers.deserialize``.
     """
     if not isinstance(initializer, Initializer):
         raise TypeError(
             f"initializer must be an initfill Initializer, got {type(initializer).__name__}")
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    cls = type(initializer)
+    return {"module": "keras.initializers",
+            "class_name": _KERAS_CLASS_NAME.get(cls, cls.__name__),
+            "config": initializer.get_config(), "registered_name": None}
 
 
 def deserialize(config: Mapping[str, Any]) -> Initializer:
@@ -87,6 +101,12 @@ def deserialize(config: Mapping[str, Any]) -> Initializer:
     return cls.from_config(inner)
 
 
+@overload
+def get(identifier: None) -> None: ...
+@overload
+def get(identifier: str | Mapping[str, Any] | Initializer | type[Initializer]) -> Initializer: ...
+@overload
+def get(identifier: _C) -> _C: ...
 def get(identifier: Any) -> Initializer | Callable[..., Any] | None:
     """Resolve an initializer the way ``keras.initializers.get`` does.
 

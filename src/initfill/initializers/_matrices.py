@@ -9,7 +9,7 @@ import numpy as np
 from .._generator import Generator
 from .._params import finite
 from .._target import Target
-from ._base import Initializer, _Seeded
+from ._base import Initializer, _Seeded, write_values
 
 
 class Orthogonal(_Seeded):
@@ -58,8 +58,7 @@ class Orthogonal(_Seeded):
         q *= signs
         if rows < cols:
             q = q.T
-        arr[...] = (self.gain * q).reshape(shape)
-        target.tell_written()
+        write_values(target, (self.gain * q).reshape(shape))
 
     def get_config(self) -> dict[str, Any]:
         return {"gain": self.gain, "seed": self.seed}
@@ -88,8 +87,7 @@ class Identity(Initializer):
         arr = target.array
         if arr.ndim != 2:
             raise ValueError(f"Identity needs a 2-D shape, got {arr.shape}")
-        arr[...] = self.gain * np.eye(*arr.shape)
-        target.tell_written()
+        write_values(target, self.gain * np.eye(*arr.shape))
 
     def get_config(self) -> dict[str, Any]:
         return {"gain": self.gain}

@@ -1,6 +1,7 @@
 """The random initializers: plain distributions and variance scaling."""
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -33,7 +34,9 @@ class RandomNormal(_Seeded):
         Standard deviation, finite and ``>= 0``.
     seed : int or None
         With a seed, every call returns the same values (``Generator(seed)``,
-        stream 0); None draws from the default generator's next stream.
+        stream 0).  None draws a seed once, at construction (from the next stream
+        of initfill's default generator), so every call of the object returns the
+        same values, as in Keras 3; make a new object for new values.
     """
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05,
@@ -113,18 +116,78 @@ class TruncatedNormal(_Seeded):
 
 _KERAS_MODES = ("fan_in", "fan_out", "fan_avg")
 _KERAS_DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
+Axes = int | Sequence[int] | None
+
+
+def _keras_distribution(distribution: Any) -> Any:
+    """Keras's reading of `distribution`: case-insensitive, ``"normal"`` meaning
+    ``"truncated_normal"``."""
+    if not isinstance(distribution, str):
+        return distribution
+    d = distribution.lower()
+    return "truncated_normal" if d == "normal" else d
+
+
+def _check_axes(name: str, axes: Any) -> int | list[int] | None:
+    """`axes` as Keras keeps it in a config: None, an int, or a list of ints."""
+    if axes is None:
+        return None
+    if isinstance(axes, (bool, str, bytes)):
+        raise TypeError(f"{name} must be None, an int or a sequence of ints, got {axes!r}")
+    try:
+        return operator.index(axes)
+    except TypeError:
+        pass
+    try:
+        out = [operator.index(a) for a in axes]
+    except TypeError:
+        raise TypeError(
+            f"{name} must be None, an int or a sequence of ints, got {axes!r}") from None
+    if not out or any(isinstance(a, bool) for a in axes):
+        raise ValueError(f"{name} must name at least one axis, got {axes!r}")
+    return out
+
+
+def _axes_fans(shape: tuple[int, ...], input_axes: Any, output_axes: Any
+               ) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """(in axes, out axes, the other axes) of `shape` for Keras 3.15's
+    ``input_axes``/``output_axes`` (a missing one is Keras's default: -2 for the
+    input, -1 for the output), as non-negative axes."""
+    ndim = len(shape)
+
+    def norm(name: str, axes: Any, default: int) -> tuple[int, ...]:
+        seq = [default] if axes is None else [axes] if isinstance(axes, int) else axes
+        out = []
+        for a in seq:
+            if not -ndim <= a < ndim:
+                raise ValueError(f"{name} {axes!r} is out of range for shape {shape}")
+            out.append(a % ndim)
+        return tuple(out)
+
+    if ndim < 2:
+        raise ValueError(f"input_axes/output_axes need a shape of at least 2 dimensions, "
+                         f"got {shape}")
+    ins = norm("input_axes", input_axes, -2)
+    outs = norm("output_axes", output_axes, -1)
+    if set(ins) & set(outs) or len(set(ins)) != len(ins) or len(set(outs)) != len(outs):
+        raise ValueError(f"input_axes {input_axes!r} and output_axes {output_axes!r} "
+                         f"must name distinct axes")
+    rest = tuple(a for a in range(ndim) if a not in ins and a not in outs)
+    return ins, outs, rest
 
 
 class VarianceScaling(_Seeded):
     """Samples with variance ``scale / n`` (``keras.initializers.VarianceScaling``).
 
     ``n`` is fan_in, fan_out or their mean (`mode`), at least 1, with fans read from
-    the shape by the Keras rule ``(*kernel, in, out)``.  ``truncated_normal`` draws
-    N(0, s**2) cut at ``±2 s`` with ``s = sqrt(scale / n) / 0.87962566103423978`` (the
-    standard deviation of a standard normal truncated to [-2, 2]);
-    ``untruncated_normal`` uses ``s = sqrt(scale / n)``; ``uniform`` draws
-    U(-l, l) with ``l = sqrt(3 scale / n)``.  The fill is
-    :func:`initfill.variance_scaling_`.
+    the shape by the Keras rule ``(*kernel, in, out)``, or, with `input_axes` /
+    `output_axes` (Keras 3.15), as the products of the sizes on those axes, without
+    a receptive-field factor (axes named by neither count in neither fan).
+    ``truncated_normal`` draws N(0, s**2) cut at ``±2 s`` with
+    ``s = sqrt(scale / n) / 0.87962566103423978`` (the standard deviation of a
+    standard normal truncated to [-2, 2]); ``untruncated_normal`` uses
+    ``s = sqrt(scale / n)``; ``uniform`` draws U(-l, l) with ``l = sqrt(3 scale / n)``.
+    The fill is :func:`initfill.variance_scaling_`.
 
     Parameters
     ----------
@@ -132,12 +195,18 @@ class VarianceScaling(_Seeded):
         Positive scaling factor (the square of a gain).
     mode : {"fan_in", "fan_out", "fan_avg"}
         Which fan divides the scale.
-    distribution : {"truncated_normal", "untruncated_normal", "uniform"}
-        The distribution.
+    distribution : {"truncated_normal", "untruncated_normal", "uniform", "normal"}
+        The distribution, case-insensitive; ``"normal"`` means ``"truncated_normal"``
+        (as in Keras) and is kept as that name.
     seed : int or None
         See :class:`RandomNormal`.
+    input_axes, output_axes : int or sequence of int, optional
+        The axes whose sizes multiply into fan_in and fan_out (Keras 3.15); when
+        only one is given the other is Keras's default (-2 for the input, -1 for the
+        output).  Both appear in :meth:`get_config` (None when not given), so
+        configs of Keras 3.15 and of Keras <= 3.14 (without the keys) both load.
     layout : {"keras", "torch", "jax"}, keyword-only
-        How fans are read from the shape (an initfill extension; see
+        How fans are read from the shape without axes (an initfill extension; see
         :func:`initfill.compute_fans`).  It appears in :meth:`get_config` only when
         it is not ``"keras"``, so Keras configs round-trip unchanged.
 
@@ -145,20 +214,29 @@ class VarianceScaling(_Seeded):
     ------
     ValueError
         Non-positive scale, or an unknown mode, distribution or layout.
+    TypeError
+        Axes that are not None, an int or a sequence of ints.
     """
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in",
-                 distribution: str = "truncated_normal", seed: int | None = None, *,
+                 distribution: str = "truncated_normal", seed: int | None = None,
+                 input_axes: Axes = None, output_axes: Axes = None, *,
                  layout: str = "keras") -> None:
         super().__init__(seed)
+        distribution = _keras_distribution(distribution)
         self.scale = check_variance_scaling(scale, mode, distribution, _KERAS_MODES,
                                             _KERAS_DISTRIBUTIONS)
         self.mode = mode
         self.distribution = distribution
+        self.input_axes = _check_axes("input_axes", input_axes)
+        self.output_axes = _check_axes("output_axes", output_axes)
         self.layout = check_layout(layout)
 
+    def _has_axes(self) -> bool:
+        return self.input_axes is not None or self.output_axes is not None
+
     def fans(self, shape: int | Sequence[int]) -> tuple[int, int]:
-        """Return ``(fan_in, fan_out)`` of `shape` under this object's layout.
+        """Return ``(fan_in, fan_out)`` of `shape` under this object's axes or layout.
 
         Parameters
         ----------
@@ -169,17 +247,28 @@ class VarianceScaling(_Seeded):
         -------
         fan_in, fan_out : int
         """
-        return compute_fans(_check_shape(shape), self.layout)
+        s = _check_shape(shape)
+        if self._has_axes():
+            ins, outs, rest = _axes_fans(s, self.input_axes, self.output_axes)
+            return compute_fans(s, "jax", in_axis=ins, out_axis=outs, batch_axis=rest)
+        return compute_fans(s, self.layout)
 
     def _fill(self, target: Target, generator: Generator | None,
               stream: int | str | None) -> None:
         gen, s = self._source(generator, stream)
-        fill_variance_scaling(target, self.scale, self.mode, self.distribution, gen, s,
-                              layout=self.layout)
+        if self._has_axes():
+            ins, outs, rest = _axes_fans(tuple(target.global_shape), self.input_axes,
+                                         self.output_axes)
+            fill_variance_scaling(target, self.scale, self.mode, self.distribution, gen, s,
+                                  layout="jax", in_axis=ins, out_axis=outs, batch_axis=rest)
+        else:
+            fill_variance_scaling(target, self.scale, self.mode, self.distribution, gen, s,
+                                  layout=self.layout)
 
     def get_config(self) -> dict[str, Any]:
         config = {"scale": self.scale, "mode": self.mode,
-                  "distribution": self.distribution, "seed": self.seed}
+                  "distribution": self.distribution, "seed": self.seed,
+                  "input_axes": self.input_axes, "output_axes": self.output_axes}
         if self.layout != "keras":
             config["layout"] = self.layout
         return config
@@ -188,12 +277,15 @@ class VarianceScaling(_Seeded):
 class _Preset(VarianceScaling):
     _args: tuple[float, str, str] = (1.0, "fan_in", "truncated_normal")
 
-    def __init__(self, seed: int | None = None, *, layout: str = "keras") -> None:
+    def __init__(self, seed: int | None = None, input_axes: Axes = None,
+                 output_axes: Axes = None, *, layout: str = "keras") -> None:
         scale, mode, distribution = self._args
-        super().__init__(scale, mode, distribution, seed, layout=layout)
+        super().__init__(scale, mode, distribution, seed, input_axes, output_axes,
+                         layout=layout)
 
     def get_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {"seed": self.seed}
+        config: dict[str, Any] = {"seed": self.seed, "input_axes": self.input_axes,
+                                  "output_axes": self.output_axes}
         if self.layout != "keras":
             config["layout"] = self.layout
         return config
@@ -208,6 +300,8 @@ class GlorotUniform(_Preset):
     ----------
     seed : int or None
         See :class:`RandomNormal`.
+    input_axes, output_axes : int or sequence of int, optional
+        See :class:`VarianceScaling` (Keras 3.15).
     layout : {"keras", "torch", "jax"}, keyword-only
         See :class:`VarianceScaling`.
     """
@@ -224,6 +318,8 @@ class GlorotNormal(_Preset):
     ----------
     seed : int or None
         See :class:`RandomNormal`.
+    input_axes, output_axes : int or sequence of int, optional
+        See :class:`VarianceScaling` (Keras 3.15).
     layout : {"keras", "torch", "jax"}, keyword-only
         See :class:`VarianceScaling`.
     """
@@ -240,6 +336,8 @@ class HeUniform(_Preset):
     ----------
     seed : int or None
         See :class:`RandomNormal`.
+    input_axes, output_axes : int or sequence of int, optional
+        See :class:`VarianceScaling` (Keras 3.15).
     layout : {"keras", "torch", "jax"}, keyword-only
         See :class:`VarianceScaling`.
     """
@@ -256,6 +354,8 @@ class HeNormal(_Preset):
     ----------
     seed : int or None
         See :class:`RandomNormal`.
+    input_axes, output_axes : int or sequence of int, optional
+        See :class:`VarianceScaling` (Keras 3.15).
     layout : {"keras", "torch", "jax"}, keyword-only
         See :class:`VarianceScaling`.
     """
@@ -272,6 +372,8 @@ class LecunUniform(_Preset):
     ----------
     seed : int or None
         See :class:`RandomNormal`.
+    input_axes, output_axes : int or sequence of int, optional
+        See :class:`VarianceScaling` (Keras 3.15).
     layout : {"keras", "torch", "jax"}, keyword-only
         See :class:`VarianceScaling`.
     """
@@ -289,6 +391,8 @@ class LecunNormal(_Preset):
     ----------
     seed : int or None
         See :class:`RandomNormal`.
+    input_axes, output_axes : int or sequence of int, optional
+        See :class:`VarianceScaling` (Keras 3.15).
     layout : {"keras", "torch", "jax"}, keyword-only
         See :class:`VarianceScaling`.
     """

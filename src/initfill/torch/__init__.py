@@ -22,16 +22,19 @@ Generators
 ``torch.Generator`` is accepted too: one 63-bit integer is drawn from it (so it
 advances exactly as after one ``random_()`` of a single element) and seeds an
 initfill Generator whose stream 0 fills the tensor; the same torch seed therefore
-gives the same values.  Without ``generator=`` the generator of the innermost active
-:func:`patch` is used, else initfill's default generator (:func:`initfill.manual_seed`).
-``torch.manual_seed`` does not affect initfill.
+gives the same values.  Without ``generator=`` the generator of the innermost seeded
+:func:`patch` is used, else torch's default generator, drawn from as an explicit
+``torch.Generator`` is: ``torch.manual_seed(42)`` then a fill equals the fill with
+``generator=torch.Generator().manual_seed(42)`` (:func:`initfill.manual_seed` does not
+affect initfill.torch).
 
 Modules
 -------
 ``_dropin`` (uniform, normal, truncated normal, Xavier, Kaiming), ``_structural``
 (constants, eye, dirac, orthogonal, sparse), ``_deprecated`` (the old aliases),
 ``_dispatch`` (what initfill fills, what goes to torch, which generator),
-``_patch`` (:func:`patch`), ``_rules`` and ``_module_init`` (:func:`init_module_`),
+``_patch`` (:func:`patch`), ``_rules``, ``_own_init`` and ``_module_init``
+(:func:`init_module_`), ``_materialize`` (:func:`materialize_`),
 ``_activation_stats`` (:func:`activation_stats`), ``_lsuv`` (:func:`lsuv_`) and
 ``_forward`` (what those two share).
 
@@ -63,6 +66,7 @@ from ._dropin import (
     xavier_uniform_,
 )
 from ._lsuv import LSUVLayer, LSUVResult, lsuv_
+from ._materialize import materialize_
 from ._module_init import RESIDUAL_PATTERNS, init_module_  # noqa: F401  (the default of init_module_)
 from ._patch import patch
 from ._structural import constant_, dirac_, eye_, ones_, orthogonal_, sparse_, zeros_
@@ -96,6 +100,7 @@ __all__ = [
     "sparse",
     "patch",
     "init_module_",
+    "materialize_",
     "generator_from_torch",
     "activation_stats",
     "lsuv_",

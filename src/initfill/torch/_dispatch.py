@@ -2,6 +2,7 @@
 generator each one uses."""
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -10,13 +11,15 @@ import torch.nn.init as _torch_init
 from torch import Tensor, nn
 from torch.overrides import has_torch_function_variadic
 
-from initfill import Generator, default_generator
+from initfill import Generator
 
 # torch's own functions, captured at import (before any patch()): where the calls
 # initfill does not fill go, and what patch() restores.
 TORCH_INIT: dict[str, Callable[..., Any]] = {
     name: getattr(_torch_init, name) for name in _torch_init.__all__
 }
+
+_scratch = threading.local()
 
 # What the ``generator=`` of a drop-in takes.
 AnyGenerator = Generator | torch.Generator | None
@@ -26,17 +29,22 @@ _PLAIN_TYPES = (Tensor, nn.Parameter)
 _STRIDED = torch.strided
 
 # The generators of the active patch() contexts, innermost last (patch() pushes and
-# pops; the drop-ins read the innermost).
-patch_generators: list[Generator] = []
+# pops; the drop-ins read the innermost).  None: a patch() without seed or generator,
+# whose fills draw from torch's default generator as the drop-ins do outside patch().
+patch_generators: list[Generator | None] = []
 
 
 def initfill_fills(tensor: Any) -> bool:
     """Whether initfill fills `tensor` itself: a dense CPU tensor of float32, float64,
-    float16 or bfloat16 that no ``__torch_function__`` override claims."""
+    float16 or bfloat16 that no ``__torch_function__`` override claims, and that torch
+    would write to (an inference tensor outside inference mode goes to torch, which
+    raises its own RuntimeError; a leaf that requires grad is written, as
+    ``torch.nn.init`` writes it under ``no_grad``)."""
     if type(tensor) not in _PLAIN_TYPES and (
             not isinstance(tensor, Tensor) or has_torch_function_variadic(tensor)):
         return False
-    return tensor.is_cpu and tensor.layout is _STRIDED and tensor.dtype in FILLED_DTYPES
+    return (tensor.is_cpu and tensor.layout is _STRIDED and tensor.dtype in FILLED_DTYPES
+            and not (tensor.is_inference() and not torch.is_inference_mode_enabled()))
 
 
 def generator_from_torch(generator: torch.Generator) -> Generator:
@@ -56,17 +64,36 @@ def generator_from_torch(generator: torch.Generator) -> Generator:
     Generator
         A fresh initfill Generator seeded from `generator`; its stream 0 comes first.
     """
-    x = torch.empty((), dtype=torch.int64, device=generator.device)
+    device = generator.device
+    if device.type == "cpu":
+        # One scratch scalar per thread: allocating it costs about as much as the
+        # draw (torch.manual_seed drives every drop-in call without generator=).
+        x = getattr(_scratch, "int64", None)
+        if x is None:
+            with torch.inference_mode(False):  # usable in and out of inference mode
+                x = _scratch.int64 = torch.empty((), dtype=torch.int64)
+    else:
+        x = torch.empty((), dtype=torch.int64, device=device)
     x.random_(generator=generator)
     return Generator(int(x.item()))
+
+
+def explicit_or_torch_default(generator: Any) -> Any:
+    """`generator`, or for None the innermost patch()'s generator, else (no seeded
+    patch active) ``torch.default_generator``: so ``torch.manual_seed`` drives the
+    drop-ins, which draw from it as from a ``torch.Generator`` given explicitly."""
+    if generator is not None:
+        return generator
+    g = patch_generators[-1] if patch_generators else None
+    return torch.default_generator if g is None else g
 
 
 def initfill_generator(generator: Any) -> Generator:
     """The initfill Generator a fill uses for the ``generator=`` argument of a drop-in:
     that Generator, one derived from a ``torch.Generator``, or (None) the innermost
-    patch()'s, else initfill's default generator."""
+    seeded patch()'s, else one derived from torch's default generator."""
     if generator is None:
-        return patch_generators[-1] if patch_generators else default_generator()
+        generator = explicit_or_torch_default(None)
     if isinstance(generator, Generator):
         return generator
     if isinstance(generator, torch.Generator):
@@ -113,8 +140,8 @@ def fill_or_hand_over(fill: Callable[..., Tensor], tensor: Tensor, params: tuple
     # back if the call goes to torch after all.  (isinstance(x, torch.Generator) is
     # slow: asked only of what is neither None nor an initfill Generator.)
     state = None
-    if generator is not None and not isinstance(generator, Generator) \
-            and isinstance(generator, torch.Generator):
+    generator = explicit_or_torch_default(generator)
+    if not isinstance(generator, Generator) and isinstance(generator, torch.Generator):
         state = generator.get_state()
     try:
         return fill(initfill_generator(generator), tensor, *params)

@@ -27,7 +27,8 @@ def uniform_(tensor: Tensor, a: float = 0.0, b: float = 1.0,
              generator: AnyGenerator = None) -> Tensor:
     """Fill the input Tensor with values drawn from the uniform distribution U(a, b).
 
-    Values lie in ``[a, b)`` after rounding to the tensor's dtype.
+    Values lie in ``[a, b)`` after rounding to the tensor's dtype for ``a < b``;
+    ``a == b`` fills `a`, as torch does.
 
     Parameters
     ----------

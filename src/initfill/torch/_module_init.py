@@ -12,9 +12,11 @@ import torch
 from torch import Tensor, nn
 
 from initfill import Generator, stream_id
+from initfill._generator import check_seed
 
 from ._dispatch import FILLED_DTYPES, initfill_fills
-from ._patch import patch
+from ._own_init import StorageKey, hook_owner, own_hook_of, run_own_init, storage_key, \
+    torch_reset_of
 from ._rules import Constant, Rule, is_norm, normal, torch_default_rules
 
 RESIDUAL_PATTERNS = ("*.o_proj.weight", "*.out_proj.weight", "*.c_proj.weight",
@@ -31,15 +33,17 @@ def init_module_(
     residual_layers: int | None = None,
     residual_patterns: Sequence[str] = RESIDUAL_PATTERNS,
     buffers: bool = True,
+    hook: str = "reset_parameters",
 ) -> nn.Module:
     """Re-initialize every parameter of `module` in place, reproducibly.
 
     Each parameter is filled from ``(seed, stream_id(qualified_name))``: its values
     depend only on the seed, its name, shape and dtype, not on construction order,
-    on which other parameters exist, on threads or on the device.  Shared (tied)
-    parameters are filled once, under their first name.  Works on a model built on the
-    meta device once materialized: ``with torch.device("meta"): m = Model()``,
-    ``m.to_empty(device="cpu")``, ``init_module_(m, seed=0)``.
+    on which other parameters exist, on threads or on the device.  Parameters that
+    share memory (tied weights, the same Parameter under two names, or two
+    Parameters over one storage) are filled once, under the name that comes first
+    in ``module.named_parameters()``.  For a model built on the meta device use
+    :func:`materialize_`, which also keeps its tied weights tied.
 
     Parameters
     ----------
@@ -48,17 +52,38 @@ def init_module_(
     seed : int
         Seed in ``[0, 2**64)``.
     scheme : {"torch", "normal"} or callable
-        ``"torch"``: each module type's own default init, as its
-        ``reset_parameters()`` would do it: Linear and Conv*
-        ``kaiming_uniform_(a=sqrt(5))`` weights and U(±1/sqrt(fan_in)) biases,
-        Embedding N(0, 1) with the padding row zeroed, LayerNorm / RMSNorm /
-        GroupNorm / BatchNorm (and any module whose class name contains "Norm" with
-        only ``weight``/``bias``) ones and zeros, RNN/LSTM/GRU U(±1/sqrt(hidden)),
-        Bilinear, PReLU, MultiheadAttention, Transformer.  A module of another type
-        with parameters of its own is reset with its ``reset_parameters()`` inside
-        :func:`patch` with a generator seeded from `seed` and its name (order-dependent
-        within that module only); without one, a RuntimeWarning names the parameters
-        left as they are.
+        ``"torch"``: each module's own default init, module by module, children
+        before parents (so a parent's init of its children wins):
+
+        1. a module whose class -- or any class of its MRO below the torch class it
+           derives from -- defines the method named by `hook`
+           (``reset_parameters``) gets that method: it runs inside :func:`patch`
+           under ``no_grad``, and every fill of a whole parameter, wherever the
+           method makes it, is keyed by that parameter's qualified name (so the
+           result does not depend on the order of the fills); draws of torch's own
+           (``p.data.normal_()``) come from torch's generator forked and seeded
+           from `seed` and the module's name.  A method taking one argument (e.g.
+           ``_init_weights(module)``, with ``hook="_init_weights"``) is applied to
+           the module and every submodule.  An own ``reset_parameters`` counts
+           too when `hook` names another method;
+        2. an instance of exactly a torch class of the table
+           (``nn.Linear``, ``nn.Conv*``, ``nn.Embedding``/``EmbeddingBag``,
+           ``nn.Bilinear``, ``nn.RNN``/``LSTM``/``GRU`` and their cells,
+           ``nn.LayerNorm``/``RMSNorm``/``GroupNorm``/``BatchNorm*``/
+           ``InstanceNorm*``, ``nn.PReLU``, ``nn.MultiheadAttention``,
+           ``nn.Transformer``) gets the table's rule, one fill per parameter, as
+           that class's ``reset_parameters()`` draws it (Linear and Conv
+           ``kaiming_uniform_(a=sqrt(5))`` weights and U(±1/sqrt(fan_in)) biases,
+           Embedding N(0, 1) with the padding row zeroed, norms ones and zeros,
+           recurrent U(±1/sqrt(hidden)), ...);
+        3. any other module with torch's own ``reset_parameters`` (a subclass of a
+           torch class that does not override it, or a torch class outside the
+           table) gets that method, run as in 1;
+        4. a module of a class without any init method whose name contains "norm"
+           and whose own parameters are only ``weight``/``bias`` gets ones and zeros.
+
+        A parameter that none of these writes is left as it is, with a
+        RuntimeWarning naming it.
         ``"normal"``: N(0, `std`) for every parameter except biases (zeros) and the
         weights of normalization layers (ones); with `residual_layers`, parameters
         whose qualified name matches `residual_patterns` get
@@ -76,6 +101,9 @@ def init_module_(
     buffers : bool
         Also reset the running statistics of batch-norm layers (means 0, variances 1,
         counters 0), which ``to_empty`` leaves uninitialized.
+    hook : str
+        The name of the init method of rule 1 of the ``"torch"`` scheme:
+        ``"reset_parameters"`` (default), ``"_init_weights"``, ``"init_weights"``, ...
 
     Returns
     -------
@@ -88,36 +116,36 @@ def init_module_(
         For a meta-device parameter, an unknown scheme, a negative or non-finite
         `std`, or `residual_layers` < 1.
     TypeError
-        For a parameter of a dtype other than float32, float64, float16, bfloat16.
+        For a parameter of a dtype other than float32, float64, float16, bfloat16,
+        or a `hook` that is not a str.
 
     Warns
     -----
     RuntimeWarning
-        For a module of an unknown type without ``reset_parameters()`` (scheme
-        ``"torch"``): its parameters are left as they are.
+        Scheme ``"torch"``: for the parameters that no rule and no init method
+        wrote; they are left as they are.
     """
+    check_options(seed, scheme, hook)
     g = Generator(seed)
-    params = list(module.named_parameters())
+    params = distinct_parameters(module)
     for name, t in params:
         if t.device.type == "meta":
             raise ValueError(
-                f"parameter {name!r} is on the meta device and has no memory; call "
-                f"module.to_empty(device='cpu') first, then init_module_"
+                f"parameter {name!r} is on the meta device and has no memory; use "
+                f"initfill.torch.materialize_(module, device='cpu', seed=...) (or "
+                f"module.to_empty(device='cpu') first, then init_module_)"
             )
     if callable(scheme):
         for name, t in params:
             scheme(name, t, Generator(g.seed, next_stream=name))
-        return module
-    if scheme == "normal":
+    elif scheme == "normal":
         rules = _normal_scheme(module, params, std, residual_layers, residual_patterns)
+        for name, t in params:
+            _fill_parameter(rules[name], name, t, g)
     elif scheme == "torch":
-        rules = _torch_scheme(module, g.seed)
+        _torch_scheme(module, params, g, hook)
     else:
         raise ValueError(f"scheme must be 'torch', 'normal' or a callable, got {scheme!r}")
-    for name, t in params:
-        rule = rules.get(name)
-        if rule is not None:
-            _fill_parameter(rule, name, t, g)
     if buffers:
         for m in module.modules():
             if isinstance(m, nn.modules.batchnorm._NormBase) and m.track_running_stats:
@@ -126,35 +154,74 @@ def init_module_(
     return module
 
 
+def check_options(seed: Any, scheme: Any, hook: Any) -> None:
+    """The checks of :func:`init_module_`'s arguments that need no parameter (so
+    :func:`materialize_` makes them before allocating anything)."""
+    check_seed(seed)
+    if not (callable(scheme) or scheme in ("torch", "normal")):
+        raise ValueError(f"scheme must be 'torch', 'normal' or a callable, got {scheme!r}")
+    if not isinstance(hook, str):
+        raise TypeError(f"hook must be the name of a method (a str), got {type(hook).__name__}")
+
+
+def distinct_parameters(module: nn.Module) -> list[tuple[str, Tensor]]:
+    """``module.named_parameters()`` without the parameters whose memory an earlier
+    one already covers (the same storage, offset, shape and strides)."""
+    seen: set[StorageKey] = set()
+    out: list[tuple[str, Tensor]] = []
+    for name, t in module.named_parameters():
+        if t.device.type != "meta":
+            key = storage_key(t)
+            if key in seen:
+                continue
+            seen.add(key)
+        out.append((name, t))
+    return out
+
+
 def _qualified(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def _torch_scheme(module: nn.Module, seed: int) -> dict[str, Rule]:
-    """The rule of each parameter under each module type's default init; modules of
-    unknown types are reset here, by their own ``reset_parameters()``, and get none."""
-    rules: dict[str, Rule] = {}
-    unknown: list[tuple[str, nn.Module]] = []
-    for mname, m in reversed(list(module.named_modules())):  # children first: a parent's rule wins
-        own = torch_default_rules(m)
-        if own is None:
-            unknown.append((mname, m))
-        else:
-            rules.update((_qualified(mname, n), rule) for n, rule in own.items())
-    for mname, m in unknown:
-        own_names = [_qualified(mname, pn) for pn, _ in m.named_parameters(recurse=False)]
-        reset = getattr(m, "reset_parameters", None) or getattr(m, "_reset_parameters", None)
-        if callable(reset):
-            with patch(seed=stream_id(f"{seed}:{mname}")):
-                reset()
-        else:
-            warnings.warn(
-                f"init_module_: no default init known for {type(m).__name__} "
-                f"(module {mname!r}); parameters {own_names} were left as they are",
-                RuntimeWarning, stacklevel=3)
-        for n in own_names:
-            rules.pop(n, None)
-    return rules
+def _torch_scheme(module: nn.Module, params: list[tuple[str, Tensor]], g: Generator,
+                  hook: str) -> None:
+    """The ``"torch"`` scheme: each module by its rule or its own init method (see
+    :func:`init_module_`), children first; then the warning for what nobody wrote."""
+    names = {storage_key(t): name for name, t in params}
+    versions = {name: t._version for name, t in params}
+    written: set[str] = set()
+    for mname, m in reversed(list(module.named_modules())):  # children first
+        method = own_hook_of(m, hook) or own_hook_of(m, "reset_parameters")
+        rules = None
+        if method is None and _is_exact_torch_class(m):
+            rules = torch_default_rules(m)
+        if method is None and rules is None:
+            method = torch_reset_of(m)
+        if method is None and rules is None and hook_owner(type(m), hook) is None:
+            own = dict(m.named_parameters(recurse=False))
+            if own and is_norm(m) and set(own) <= {"weight", "bias"}:
+                rules = {n: Constant(1.0 if n == "weight" else 0.0) for n in own}
+        if method is not None:
+            # A module's init method answers for its own parameters (it may write
+            # them through .data, which no version counter sees).
+            written |= run_own_init(m, mname, method, g.seed, names)
+            written.update(names.get(storage_key(t), "") for t in m.parameters(recurse=False))
+        elif rules:
+            for rel, rule in rules.items():
+                t = m.get_parameter(rel)
+                name = names.get(storage_key(t))
+                if name == _qualified(mname, rel):  # a tied alias is filled by its first name
+                    _fill_parameter(rule, name, t, g)
+                    written.add(name)
+    left = [name for name, t in params if name not in written and t._version == versions[name]]
+    if left:
+        warnings.warn(
+            f"init_module_: no rule and no init method wrote the parameters {left}; "
+            f"they were left as they are", RuntimeWarning, stacklevel=3)
+
+
+def _is_exact_torch_class(m: nn.Module) -> bool:
+    return type(m).__module__.split(".", 1)[0] == "torch"
 
 
 def _normal_scheme(module: nn.Module, params: list[tuple[str, Tensor]], std: float,

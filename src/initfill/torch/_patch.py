@@ -13,7 +13,7 @@ from initfill import Generator
 from initfill._generator import check_seed
 
 from . import _deprecated, _dropin, _structural
-from ._dispatch import TORCH_INIT, initfill_generator, patch_generators
+from ._dispatch import TORCH_INIT, patch_generators
 
 # initfill's version of every torch.nn.init function it implements itself (the
 # functions without randomness are torch's own objects and need no patching).
@@ -87,10 +87,13 @@ class patch(contextlib.ContextDecorator):
     seed : int, optional
         Seed of a fresh :class:`initfill.Generator` used by calls without
         ``generator=`` while this context is the innermost one; successive fills take
-        successive streams, so a model built inside ``patch(seed=0)`` is reproducible.
+        successive streams, so a model built inside ``patch(seed=0)`` is reproducible
+        and ignores ``torch.manual_seed``.
     generator : initfill.Generator, optional
         Use this generator instead (exclusive with `seed`).  Without either, the
-        default generator of initfill (or of an enclosing patch) is used.
+        generator of an enclosing patch is used, else each fill draws its seed from
+        torch's default generator, as the drop-ins do outside patch(): then
+        ``torch.manual_seed`` makes the model reproducible.
 
     Raises
     ------
@@ -125,7 +128,9 @@ class patch(contextlib.ContextDecorator):
             g = self._generator
             if g is None and self._seed is not None:
                 g = Generator(self._seed)
-            patch_generators.append(g if g is not None else initfill_generator(None))
+            if g is None and patch_generators:  # an enclosing patch's generator
+                g = patch_generators[-1]
+            patch_generators.append(g)
         return self
 
     def __exit__(self, *exc: Any) -> None:
