@@ -214,7 +214,9 @@ static int plan_trunc_normal(initfill_plan *p, double mean, double std, double a
         }
         return INITFILL_OK;
     }
-    p->mode = IF_TN_INVERSE_CDF;
+    /* float64 keeps version 1's values; the float32 method hands each value outside
+     * its central range back to them (see tn_value in kernels_scalar.c). */
+    p->mode = p->dtype == INITFILL_FLOAT64 ? IF_TN_INVERSE_CDF : IF_TN_INVERSE_CDF_F32;
     p->pa = isinf(al) ? 0.0 : if_ncdf(al);
     p->qb = isinf(be) ? 0.0 : if_ncdf(-be);
     p->z = be <= 0.0 ? if_ncdf(be) - p->pa : (1.0 - p->pa) - p->qb;

@@ -191,6 +191,9 @@ IF_INLINE vd vd_from_u32_hi(vi a) {
 IF_INLINE vf vf_from_vd2(vd lo, vd hi) {
     return _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo));
 }
+/* float64 of the low and the high half of the lanes (exact) */
+IF_INLINE vd vd_from_vf_lo(vf a) { return _mm256_cvtps_pd(_mm256_castps256_ps128(a)); }
+IF_INLINE vd vd_from_vf_hi(vf a) { return _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)); }
 /* The largest float32 <= each lane (if_f32_floor): round to nearest, then step one
  * float32 toward -infinity where that went above; -0 steps to -2^-149. */
 IF_INLINE __m128 vf_floor4(vd x) {

@@ -149,6 +149,9 @@ IF_INLINE vf vf_from_vd2(vd lo, vd hi) {
     return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)),
                               _mm512_cvtpd_ps(hi), 1);
 }
+/* float64 of the low and the high half of the lanes (exact) */
+IF_INLINE vd vd_from_vf_lo(vf a) { return _mm512_cvtps_pd(_mm512_castps512_ps256(a)); }
+IF_INLINE vd vd_from_vf_hi(vf a) { return _mm512_cvtps_pd(_mm512_extractf32x8_ps(a, 1)); }
 IF_INLINE vf vf_from_vd2_down(vd lo, vd hi) {
     const int rd = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
     return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvt_roundpd_ps(lo, rd)),

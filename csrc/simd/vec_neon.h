@@ -132,6 +132,9 @@ IF_INLINE vd vd_from_u32_hi(vi a) { return vcvtq_f64_u64(vmovl_high_u32(a)); }
 
 /* float32 of the lanes of lo then hi, to nearest even (FCVTN, FPCR rounding). */
 IF_INLINE vf vf_from_vd2(vd lo, vd hi) { return vcvt_high_f32_f64(vcvt_f32_f64(lo), hi); }
+/* float64 of the low and the high half of the lanes (exact) */
+IF_INLINE vd vd_from_vf_lo(vf a) { return vcvt_f64_f32(vget_low_f32(a)); }
+IF_INLINE vd vd_from_vf_hi(vf a) { return vcvt_high_f64_f32(a); }
 /* The largest float32 <= each lane (if_f32_floor): round to nearest, then step one
  * float32 toward -infinity where that went above (the widening back is exact); -0
  * steps to -2^-149. */

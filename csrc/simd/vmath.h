@@ -111,6 +111,15 @@ IF_INLINE void vsincos(int n, const vd *x, vd *s, vd *c) {
     }
 }
 
+/* if_tn_h_f32 of s4 lanes in [IF_TN_F32_CENTRAL, 1], in place (other lanes get
+ * finite values of no meaning). */
+IF_INLINE void vtn_h_f32(int n, vf *s4) {
+    vf x[IF_NV];
+    vlogf(n, s4);
+    IF_J(n) x[j] = vf_sub(vf_set1(-1.5f), s4[j]);
+    vpolyf(n, x, if_tn_h_f32_c, 8, s4);
+}
+
 static const double if_as241_a[8] = {
     2.5090809287301226727e+3, 3.3430575583588128105e+4, 6.7265770927008700853e+4,
     4.5921953931549871457e+4, 1.3731693765509461125e+4, 1.9715909503065514427e+3,
