@@ -2,7 +2,7 @@
 
 Not used by the build or the tests.  Prints the coefficients of csrc/fmath.h's
 if_tn_h_f32_c and the largest error of the float32 evaluation, emulated operation by
-operation in NumPy float32 (if_logf included), over the central range:
+operation in NumPy float32 (fmaf through float64) (if_logf included), over the central range:
     python tests/fit_trunc_normal_f32.py
 
 Phi^-1(p) = y H(w) with y = 2p - 1 and w = -log(4p(1-p)) (the change of variable of
@@ -60,12 +60,15 @@ def fit():
 
 
 def value(coef, y):
-    """tn_value's central branch for std 1, mean 0: (float)(y H((float)(1 - y^2)))."""
+    """tn_value's central branch for std 1, mean 0: (float)(y H((float)(1 - y^2))).
+
+    fmaf is emulated in float64, which can round differently from a true fmaf in
+    rare double-rounding cases (an error estimate, not the bits)."""
     s4 = (1 - y * y).astype(F)
     x = (F(-SHIFT) - logf(s4)).astype(F)
     r = np.full_like(x, coef[0])
-    for k in coef[1:]:
-        r = (k + x * r).astype(F)
+    for k in coef[1:]:  # fmaf: x r is exact in float64; the sum rounded twice (to
+        r = (x.astype(np.float64) * r + k).astype(F)  # float64, then float32)
     return (y * r.astype(np.float64)).astype(F).astype(np.float64), s4 >= F(CENTRAL)
 
 

@@ -92,6 +92,8 @@ IF_INLINE vf vf_set1(float x) { return _mm256_set1_ps(x); }
 IF_INLINE vf vf_add(vf a, vf b) { return _mm256_add_ps(a, b); }
 IF_INLINE vf vf_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
 IF_INLINE vf vf_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+/* a * b + c rounded once: fmaf's value */
+IF_INLINE vf vf_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 IF_INLINE vf vf_div(vf a, vf b) { return _mm256_div_ps(a, b); }
 IF_INLINE vf vf_sqrt(vf a) { return _mm256_sqrt_ps(a); }
 IF_INLINE vf vf_from_i32(vi a) { return _mm256_cvtepi32_ps(a); }

@@ -83,6 +83,8 @@ IF_INLINE vf vf_set1(float x) { return _mm512_set1_ps(x); }
 IF_INLINE vf vf_add(vf a, vf b) { return _mm512_add_ps(a, b); }
 IF_INLINE vf vf_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
 IF_INLINE vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+/* a * b + c rounded once: fmaf's value */
+IF_INLINE vf vf_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 IF_INLINE vf vf_div(vf a, vf b) { return _mm512_div_ps(a, b); }
 IF_INLINE vf vf_sqrt(vf a) { return _mm512_sqrt_ps(a); }
 IF_INLINE vf vf_from_i32(vi a) { return _mm512_cvtepi32_ps(a); }

@@ -82,6 +82,8 @@ IF_INLINE vf vf_set1(float x) { return vdupq_n_f32(x); }
 IF_INLINE vf vf_add(vf a, vf b) { return vaddq_f32(a, b); }
 IF_INLINE vf vf_sub(vf a, vf b) { return vsubq_f32(a, b); }
 IF_INLINE vf vf_mul(vf a, vf b) { return vmulq_f32(a, b); }
+/* a * b + c rounded once: fmaf's value */
+IF_INLINE vf vf_fma(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); }
 IF_INLINE vf vf_div(vf a, vf b) { return vdivq_f32(a, b); }
 IF_INLINE vf vf_sqrt(vf a) { return vsqrtq_f32(a); }
 IF_INLINE vf vf_from_i32(vi a) { return vcvtq_f32_s32(vreinterpretq_s32_u32(a)); }
