@@ -34,7 +34,11 @@ void if_gen_contig_neon(const initfill_plan *p, uint64_t seed, uint64_t stream,
 enum {
     IF_TN_INVERSE_CDF = 0, /* Phi^-1 of a uniform in (Phi(a), Phi(b)): the usual case */
     IF_TN_FAR_TAIL = 1,    /* the interval lies beyond 30 sigma: asymptotic inversion */
-    IF_TN_FLAT = 2         /* the density is flat to 1e-9 across it: uniform on [a, b] */
+    IF_TN_FLAT = 2,        /* the density is flat to 1e-9 across it: uniform on [a, b] */
+    /* float32 and half outputs (algorithm version 2): as IF_TN_INVERSE_CDF, but the
+     * central values (4 p (1 - p) >= IF_TN_F32_CENTRAL) come from the float32
+     * polynomial if_tn_h_f32; the others are IF_TN_INVERSE_CDF's, unchanged */
+    IF_TN_INVERSE_CDF_F32 = 3
 };
 
 /* Nonzero when the CPU executes AVX512_BF16 instructions (set by dispatch.c before

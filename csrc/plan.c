@@ -17,6 +17,8 @@
 /* Beyond this the inverse-CDF path would need Phi below ~1e-198; the asymptotic
  * tail sampler takes over (see tn_far_tail in kernels_scalar.c). */
 #define IF_TAIL_START 30.0
+/* The narrowest interval (in sigma) that float32 outputs compute in float32. */
+#define IF_TN_F32_MIN_WIDTH 0.125
 
 int initfill_dtype_size(int dtype) {
     switch (dtype) {
@@ -214,7 +216,13 @@ static int plan_trunc_normal(initfill_plan *p, double mean, double std, double a
         }
         return INITFILL_OK;
     }
-    p->mode = IF_TN_INVERSE_CDF;
+    /* float64 keeps version 1's values.  The float32 method (errors up to ~2.6
+     * float32 ulp, in a fixed pattern) hands each value outside its central range
+     * back to them (see tn_value in kernels_scalar.c), and whole intervals narrower
+     * than IF_TN_F32_MIN_WIDTH sigma: across those a few ulp are a visible share of
+     * the width (the CDF would be off by up to ~2.6 ulp / width, 5e-6 here). */
+    p->mode = p->dtype != INITFILL_FLOAT64 && w >= IF_TN_F32_MIN_WIDTH
+                  ? IF_TN_INVERSE_CDF_F32 : IF_TN_INVERSE_CDF;
     p->pa = isinf(al) ? 0.0 : if_ncdf(al);
     p->qb = isinf(be) ? 0.0 : if_ncdf(-be);
     p->z = be <= 0.0 ? if_ncdf(be) - p->pa : (1.0 - p->pa) - p->qb;

@@ -69,8 +69,8 @@ CASES = DATA_JSON["cases"]
 
 
 def test_algorithm_version():
-    assert DATA_JSON["algorithm_version"] == 1
-    assert initfill.ALGORITHM_VERSION == 1
+    assert DATA_JSON["algorithm_version"] == 2
+    assert initfill.ALGORITHM_VERSION == 2
     assert initfill.ALGORITHM_VERSION == DATA_JSON["algorithm_version"], BREAKING
 
 

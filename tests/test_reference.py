@@ -286,8 +286,13 @@ def test_trunc_normal_matches_the_documented_inverse_cdf(dtype, mean, std, a, b)
     z = sign * special.ndtri(pa + u * (pb - pa))
     ref = mean + std * z
     if dtype == np.float32:
-        ulps = np.abs(x.astype(np.float64) - ref) / np.spacing(np.abs(ref).astype(np.float32))
-        assert ulps.max() <= 1.0, ulps.max()
+        # algorithm version 2: the central values come from a float32 polynomial,
+        # within 4 float32 ulp of std z (measured 2.6), then mean is added and the
+        # sum rounded (docs/algorithms.md)
+        tol = (4 * np.spacing(np.abs(ref - mean).astype(np.float32)).astype(np.float64)
+               + np.spacing(np.abs(ref).astype(np.float32)))
+        err = np.abs(x.astype(np.float64) - ref) / tol
+        assert err.max() <= 1.0, err.max()
     else:
         err = np.abs(x - ref) / np.maximum(1.0, np.abs(ref))
         assert err.max() < 2e-13, err.max()

@@ -817,7 +817,7 @@ def _tn_inverse_ref(u, mean, std, a, b):
 def test_trunc_normal_is_the_inverse_cdf_of_its_uniforms(dtype, case):
     # The value of every element is F^-1 of its uniform (or of 1 - u: the direction
     # is the implementation's, and may differ between the central and the far-tail
-    # method), to a few float64 ulps, and correctly rounded for float32.
+    # method), to a few float64 ulps, and to a few float32 ulps for float32.
     mean, std, a, b = case
     n = 1 << 16
     g = initfill.Generator(11)
@@ -825,12 +825,16 @@ def test_trunc_normal_is_the_inverse_cdf_of_its_uniforms(dtype, case):
     if dtype == np.float32:
         w = g.bits_(np.empty(n, np.uint32), stream=5)
         u = (w.astype(np.float64) + 0.5) * 2.0 ** -32
-        tol = np.spacing(np.abs(x).astype(np.float32)).astype(np.float64)  # 1 ulp
+        # algorithm version 2: within 4 float32 ulp of std z (the value less its
+        # mean; measured 2.6), plus the rounding of the sum
+        tol = (4 * np.spacing(np.abs(x - mean).astype(np.float32)).astype(np.float64)
+               + np.spacing(np.abs(x).astype(np.float32)))
     else:
         w = g.bits_(np.empty(n, np.uint64), stream=5)
         u = ((w >> np.uint64(12)).astype(np.float64) + 0.5) * 2.0 ** -52
         tol = 16 * np.spacing(np.maximum(np.abs(x), 1.0))
     errs = [np.max(np.abs(x - _tn_inverse_ref(v, mean, std, a, b)) / tol)
             for v in (u, 1.0 - u)]
-    # measured: float64 within 7 ulps of max(|x|, 1); float32 within 0.5 ulp
+    # measured: float64 within 7 ulps of max(|x|, 1); float32 (version 2) within
+    # 2.6 ulp of std z
     assert min(errs) <= 1.0, errs

@@ -98,9 +98,11 @@ IF_INLINE void vput_h(uint16_t *p, vh v, int nt) { if (nt) vh_stream(p, v); else
 /* Everything a batch needs from the plan, broadcast once per call. */
 typedef struct {
     vd lo, span, mean, std, sign, pa, z, qb;
+    vd y0, z2, sstd; /* IF_TN_INVERSE_CDF_F32: y = y0 + w z2 = 2 (pa + v z) - 1; sign std */
     vd clo, chi;
     vf clo_f, chi_f, mean_f, std_f;
     int mirrored, bf16_insn, nt;
+    int tn_f32;                   /* mode IF_TN_INVERSE_CDF_F32 */
     int uclamp_lo, uclamp_hi;     /* uniform float32: whether each clamp can act */
     int uclamp64_lo, uclamp64_hi; /* uniform float64: the same */
 } if_vplan;
@@ -114,6 +116,14 @@ IF_INLINE void vplan_init(if_vplan *c, const initfill_plan *p) {
     c->pa = vd_set1(p->pa);
     c->z = vd_set1(p->z);
     c->qb = vd_set1(p->qb);
+    {
+        /* tn_f32_line of kernels_scalar.c */
+        const double z2 = 2.0 * p->z, y00 = 2.0 * p->pa - 1.0;
+        c->y0 = vd_set1(p->sign > 0.0 ? y00 + 0x1p-33 * z2 : (y00 + z2) - 0x1p-33 * z2);
+        c->z2 = vd_set1(p->sign > 0.0 ? 0x1p-32 * z2 : -0x1p-32 * z2);
+        c->sstd = vd_set1(p->sign * p->std);
+    }
+    c->tn_f32 = p->dist == INITFILL_TRUNC_NORMAL && p->mode == IF_TN_INVERSE_CDF_F32;
     c->clo = vd_set1(p->clo);
     c->chi = vd_set1(p->chi);
     c->clo_f = vf_set1(p->clo_f);
@@ -288,8 +298,57 @@ IF_INLINE void vtn_values(const if_vplan *c, int m, vd *u) {
 #endif
 }
 
+/* tn_value, mode IF_TN_INVERSE_CDF_F32, of a batch, as float32 and clamped: IF_NV
+ * vectors of words at a time (2 IF_NV vectors of float64 uniforms).  The lanes
+ * outside the central range take IF_TN_INVERSE_CDF's computation (vtn_p, vppnd),
+ * run only on the float64 vectors that hold such a lane. */
+IF_INLINE void vtrunc32_f32(const if_vplan *c, const vi w[IF_NW], vf o[IF_NW]) {
+    const vd h = vd_set1(0.5), s = vd_set1(0x1p-32), one = vd_set1(1.0);
+    const vd cen = vd_set1(IF_TN_F32_CENTRAL);
+    for (int j0 = 0; j0 < IF_NW; j0 += IF_NV) {
+        vd u[2 * IF_NV], y[2 * IF_NV];
+        md tail[2 * IF_NV];
+        vf s4[IF_NV];
+        int any = 0;
+        IF_J(IF_NV) {
+            y[2 * j] = vd_add(c->y0, vd_mul(vd_from_u32_lo(w[j0 + j]), c->z2));
+            y[2 * j + 1] = vd_add(c->y0, vd_mul(vd_from_u32_hi(w[j0 + j]), c->z2));
+        }
+        for (int k = 0; k < 2 * IF_NV; ++k) {
+            u[k] = vd_sub(one, vd_mul(y[k], y[k])); /* d4 */
+            tail[k] = vd_lt(u[k], cen);
+            any |= md_any(tail[k]);
+        }
+        IF_J(IF_NV) s4[j] = vf_from_vd2(u[2 * j], u[2 * j + 1]);
+        vtn_h_f32(IF_NV, s4);
+        IF_J(IF_NV) {
+            y[2 * j] = vd_mul(y[2 * j], vd_from_vf_lo(s4[j]));
+            y[2 * j + 1] = vd_mul(y[2 * j + 1], vd_from_vf_hi(s4[j]));
+        }
+        for (int k = 0; k < 2 * IF_NV; ++k) y[k] = vd_add(c->mean, vd_mul(c->sstd, y[k]));
+        if (IF_UNLIKELY(any)) {
+            for (int k = 0; k < 2 * IF_NV; ++k) {
+                if (!md_any(tail[k])) continue;
+                const int wv = j0 + k / 2;
+                const vd uk = vd_mul(vd_add(k % 2 ? vd_from_u32_hi(w[wv]) : vd_from_u32_lo(w[wv]), h), s);
+                /* the tail lanes' probabilities are below 0.012: AS241's tail */
+                md low;
+                vd pr = vtn_p(c, uk, &low);
+                vppnd_tail(1, &pr);
+                y[k] = vd_sel(tail[k], vtn_finish(c, pr, low), y[k]);
+            }
+        }
+        IF_J(IF_NV)
+            o[j0 + j] = vclampf(vf_from_vd2(y[2 * j], y[2 * j + 1]), c->clo_f, c->chi_f);
+    }
+}
+
 /* the truncated normal float32 values of a batch */
 IF_INLINE void vtrunc_f32(const if_vplan *c, const vi w[IF_NW], vf o[IF_NW]) {
+    if (c->tn_f32) {
+        vtrunc32_f32(c, w, o);
+        return;
+    }
     const vd h = vd_set1(0.5), s = vd_set1(0x1p-32);
     vd u[2 * IF_NW];
     for (int j = 0; j < IF_NW; ++j) {
@@ -465,7 +524,8 @@ void IF_SIMD_ENTRY(const initfill_plan *p, uint64_t seed, uint64_t stream,
     const size_t es = (size_t)initfill_dtype_size(p->dtype);
     const size_t epb = es == 8 ? 2 : 4; /* elements per Philox block */
     char *o = out;
-    if (p->dist == INITFILL_TRUNC_NORMAL && p->mode != IF_TN_INVERSE_CDF) {
+    if (p->dist == INITFILL_TRUNC_NORMAL && p->mode != IF_TN_INVERSE_CDF &&
+        p->mode != IF_TN_INVERSE_CDF_F32) {
         if_gen_contig_scalar(p, seed, stream, first, n, out);
         return;
     }

@@ -92,6 +92,8 @@ IF_INLINE vf vf_set1(float x) { return _mm256_set1_ps(x); }
 IF_INLINE vf vf_add(vf a, vf b) { return _mm256_add_ps(a, b); }
 IF_INLINE vf vf_sub(vf a, vf b) { return _mm256_sub_ps(a, b); }
 IF_INLINE vf vf_mul(vf a, vf b) { return _mm256_mul_ps(a, b); }
+/* a * b + c rounded once: fmaf's value */
+IF_INLINE vf vf_fma(vf a, vf b, vf c) { return _mm256_fmadd_ps(a, b, c); }
 IF_INLINE vf vf_div(vf a, vf b) { return _mm256_div_ps(a, b); }
 IF_INLINE vf vf_sqrt(vf a) { return _mm256_sqrt_ps(a); }
 IF_INLINE vf vf_from_i32(vi a) { return _mm256_cvtepi32_ps(a); }
@@ -191,6 +193,9 @@ IF_INLINE vd vd_from_u32_hi(vi a) {
 IF_INLINE vf vf_from_vd2(vd lo, vd hi) {
     return _mm256_set_m128(_mm256_cvtpd_ps(hi), _mm256_cvtpd_ps(lo));
 }
+/* float64 of the low and the high half of the lanes (exact) */
+IF_INLINE vd vd_from_vf_lo(vf a) { return _mm256_cvtps_pd(_mm256_castps256_ps128(a)); }
+IF_INLINE vd vd_from_vf_hi(vf a) { return _mm256_cvtps_pd(_mm256_extractf128_ps(a, 1)); }
 /* The largest float32 <= each lane (if_f32_floor): round to nearest, then step one
  * float32 toward -infinity where that went above; -0 steps to -2^-149. */
 IF_INLINE __m128 vf_floor4(vd x) {

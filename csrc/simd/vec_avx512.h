@@ -83,6 +83,8 @@ IF_INLINE vf vf_set1(float x) { return _mm512_set1_ps(x); }
 IF_INLINE vf vf_add(vf a, vf b) { return _mm512_add_ps(a, b); }
 IF_INLINE vf vf_sub(vf a, vf b) { return _mm512_sub_ps(a, b); }
 IF_INLINE vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+/* a * b + c rounded once: fmaf's value */
+IF_INLINE vf vf_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
 IF_INLINE vf vf_div(vf a, vf b) { return _mm512_div_ps(a, b); }
 IF_INLINE vf vf_sqrt(vf a) { return _mm512_sqrt_ps(a); }
 IF_INLINE vf vf_from_i32(vi a) { return _mm512_cvtepi32_ps(a); }
@@ -149,6 +151,9 @@ IF_INLINE vf vf_from_vd2(vd lo, vd hi) {
     return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvtpd_ps(lo)),
                               _mm512_cvtpd_ps(hi), 1);
 }
+/* float64 of the low and the high half of the lanes (exact) */
+IF_INLINE vd vd_from_vf_lo(vf a) { return _mm512_cvtps_pd(_mm512_castps512_ps256(a)); }
+IF_INLINE vd vd_from_vf_hi(vf a) { return _mm512_cvtps_pd(_mm512_extractf32x8_ps(a, 1)); }
 IF_INLINE vf vf_from_vd2_down(vd lo, vd hi) {
     const int rd = _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC;
     return _mm512_insertf32x8(_mm512_castps256_ps512(_mm512_cvt_roundpd_ps(lo, rd)),

@@ -82,6 +82,8 @@ IF_INLINE vf vf_set1(float x) { return vdupq_n_f32(x); }
 IF_INLINE vf vf_add(vf a, vf b) { return vaddq_f32(a, b); }
 IF_INLINE vf vf_sub(vf a, vf b) { return vsubq_f32(a, b); }
 IF_INLINE vf vf_mul(vf a, vf b) { return vmulq_f32(a, b); }
+/* a * b + c rounded once: fmaf's value */
+IF_INLINE vf vf_fma(vf a, vf b, vf c) { return vfmaq_f32(c, a, b); }
 IF_INLINE vf vf_div(vf a, vf b) { return vdivq_f32(a, b); }
 IF_INLINE vf vf_sqrt(vf a) { return vsqrtq_f32(a); }
 IF_INLINE vf vf_from_i32(vi a) { return vcvtq_f32_s32(vreinterpretq_s32_u32(a)); }
@@ -132,6 +134,9 @@ IF_INLINE vd vd_from_u32_hi(vi a) { return vcvtq_f64_u64(vmovl_high_u32(a)); }
 
 /* float32 of the lanes of lo then hi, to nearest even (FCVTN, FPCR rounding). */
 IF_INLINE vf vf_from_vd2(vd lo, vd hi) { return vcvt_high_f32_f64(vcvt_f32_f64(lo), hi); }
+/* float64 of the low and the high half of the lanes (exact) */
+IF_INLINE vd vd_from_vf_lo(vf a) { return vcvt_f64_f32(vget_low_f32(a)); }
+IF_INLINE vd vd_from_vf_hi(vf a) { return vcvt_high_f64_f32(a); }
 /* The largest float32 <= each lane (if_f32_floor): round to nearest, then step one
  * float32 toward -infinity where that went above (the widening back is exact); -0
  * steps to -2^-149. */

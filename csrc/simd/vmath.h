@@ -2,7 +2,8 @@
  *
  * Written against the primitives of one simd/vec_*.h header (included first).  Each
  * function performs, lane by lane, exactly the operations of its scalar counterpart
- * in fmath.h in the same order (no FMA: setup.py passes -ffp-contract=off), so every
+ * in fmath.h in the same order (no contraction into FMA: setup.py passes
+ * -ffp-contract=off; an FMA only where the scalar code calls fmaf), so every
  * lane equals the scalar result bit for bit.  Where the scalar code branches, both
  * sides are computed when the lanes disagree and the right one is selected.
  *
@@ -109,6 +110,18 @@ IF_INLINE void vsincos(int n, const vd *x, vd *s, vd *c) {
         s[j] = vd_add(x[j], vd_mul(x[j], vd_mul(z[j], s[j])));
         c[j] = vd_add(vd_set1(1.0), vd_mul(z[j], c[j]));
     }
+}
+
+/* if_tn_h_f32 of s4 lanes in [IF_TN_F32_CENTRAL, 1], in place (other lanes get
+ * finite values of no meaning). */
+IF_INLINE void vtn_h_f32(int n, vf *s4) {
+    vf x[IF_NV];
+    vlogf(n, s4);
+    IF_J(n) {
+        x[j] = vf_sub(vf_set1(-1.5f), s4[j]);
+        s4[j] = vf_set1(if_tn_h_f32_c[0]);
+    }
+    for (int k = 1; k < 8; ++k) IF_J(n) s4[j] = vf_fma(x[j], s4[j], vf_set1(if_tn_h_f32_c[k]));
 }
 
 static const double if_as241_a[8] = {

@@ -70,7 +70,12 @@ static void fills(void) {
         {0, 1, -2, 2}, {0, 1, -3, 3}, {0.5, 2, -1, 4}, {0, 1, 1, 2}, {0, 1, -8, -3},
         {0, 1, 5, 9}, {0, 1, -1e-3, 2e-3}, {0, 1e-3, -2e-3, 2e-3}, {0, 1, 0.6, 0.7},
         {0, 1, -40, 40}, {0, 1, 35, 36}, {0, 1, -36, -35}, {0, 1, -0.7, -0.6},
-        {0, 1, 7.5, 1e300}, {0, 1, -1e-12, 1e-12}};
+        {0, 1, 7.5, 1e300}, {0, 1, -1e-12, 1e-12},
+        /* float32 outputs (IF_TN_INVERSE_CDF_F32): the bounds clamps of bf16(+-0.04),
+         * central and tail lanes mixed in one vector (+-100 sigma, no bounds), the
+         * edge of the central range (|z| <= 2.2621), mirrored intervals, a narrow one */
+        {0, 0.02, -0.04, 0.04}, {0, 0.02, -2, 2}, {0, 1, -1e300, 1e300},
+        {0, 1, -2.2621, 2.2622}, {1, 1, -1, 3}, {0, 1, -0.5, 1e300}, {0, 1, 2.26, 2.27}};
     static const uint64_t firsts[] = {0, 1, 3, 5, 1000003, (UINT64_C(1) << 33) + 7};
     static const uint64_t ns[] = {1, 7, 63, 64, 65, 127, 128, 129, 300, 4099};
     for (int dtype = 0; dtype < 6; ++dtype) {
@@ -99,6 +104,8 @@ static void fills(void) {
             compare(INITFILL_TRUNC_NORMAL, dtype, tn[0], 4, 3, 1 << 18);
             compare(INITFILL_TRUNC_NORMAL, dtype, tn[4], 4, 3, 1 << 18);
             compare(INITFILL_TRUNC_NORMAL, dtype, tn[1], 4, 3, 1 << 18);
+            compare(INITFILL_TRUNC_NORMAL, dtype, tn[16], 4, 3, 1 << 18);
+            compare(INITFILL_TRUNC_NORMAL, dtype, tn[18], 4, 3, 1 << 18);
         }
         /* above the non-temporal store threshold, at every alignment */
         for (size_t shift = 0; shift < 9; ++shift) {

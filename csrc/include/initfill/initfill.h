@@ -31,7 +31,7 @@ extern "C" {
 #endif
 
 /* Version of the (seed, stream, index) -> value mapping. */
-#define INITFILL_ALGORITHM_VERSION 1
+#define INITFILL_ALGORITHM_VERSION 2
 
 /* Status codes returned by every entry point, with their English descriptions
  * (initfill_status_string):  X(name, code, description). */
