@@ -320,16 +320,29 @@ def test_model_tiny(tmp_path, capsys):
     out = capsys.readouterr().out
     assert rc == 0
     assert "SIMD: " in out and "Llama-shaped model" in out
-    for label in ("init_module_", "reset_parameters (torch)", "inside patch()",
-                  "construction (torch)", "floor", "speed-up", "first-touch floor"):
+    for label in ("floor: meta -> to_empty -> initfill.zeros_", "4 KiB pages",
+                  "re-init, touched: init_module_", "reset_parameters (torch)",
+                  "inside patch()", "construction (torch)",
+                  "init_module_ path / first-touch floor", "target <= 1.15",
+                  "target >= 12", "target >= 4"):
         assert label in out
     res = json.loads(path.read_text())["model"]
     assert res["layers"] == 1 and res["threads"] == 1
-    for key in ("meta_to_empty_init_module", "meta_to_empty_reset_parameters",
-                "construct_patch", "construct_torch", "meta_to_empty_zero"):
-        assert res[key] > 0
-    assert res["speedup_init_module"] == pytest.approx(
-        res["meta_to_empty_reset_parameters"] / res["meta_to_empty_init_module"])
+    for key in ("floor_zeros", "touch_small_pages", "meta_to_empty_init_module",
+                "meta_to_empty_reset_parameters", "reinit_init_module",
+                "reinit_reset_parameters", "construct_patch", "construct_torch",
+                "meta_to_empty_zero"):
+        assert res[key] > 0 and res[key + "_cpu"] >= 0
+    assert res["init_module_over_floor"] == pytest.approx(
+        res["meta_to_empty_init_module"] / res["floor_zeros"])
+    assert res["reinit_speedup"] == pytest.approx(
+        res["reinit_reset_parameters"] / res["reinit_init_module"])
+    assert res["speedup_construct"] == pytest.approx(
+        res["construct_torch"] / res["construct_patch"])
+    t = res["targets"]
+    assert set(t) == {"reinit_speedup", "init_module_over_floor", "speedup_construct"}
+    assert t["init_module_over_floor"]["met"] is (res["init_module_over_floor"] <= 1.15)
+    assert t["reinit_speedup"]["met"] is (res["reinit_speedup"] >= 12)
 
 
 def test_model_without_torch(monkeypatch, capsys):

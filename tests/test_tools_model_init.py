@@ -7,7 +7,14 @@ import pytest
 torch = pytest.importorskip("torch", reason="torch is not installed (CI installs torch==2.13.0)")
 
 import initfill.torch as it  # noqa: E402
-from initfill._tools.bench.model_init import format_model_bench, llama_shaped, model_bench  # noqa: E402
+import initfill  # noqa: E402
+from initfill._tools.bench.model_init import (  # noqa: E402
+    ModelSteps,
+    format_model_bench,
+    llama_shaped,
+    model_bench,
+    parallel_touch,
+)
 
 
 def test_small_llama_shape_meta_flow():
@@ -25,6 +32,50 @@ def test_model_bench_function_runs_small():
     r = model_bench(hidden=32, intermediate=48, layers=1, vocab=50)
     assert r["params"] == 50 * 32 * 2 + 4 * 32 * 32 + 3 * 32 * 48 + 3 * 2 * 32
     for key in ["meta_to_empty_init_module", "construct_patch", "meta_to_empty_zero",
-                "meta_to_empty_reset_parameters", "construct_torch", "speedup_init_module"]:
+                "meta_to_empty_reset_parameters", "construct_torch", "speedup_init_module",
+                "floor_zeros", "touch_small_pages", "reinit_init_module",
+                "reinit_reset_parameters", "reinit_speedup", "init_module_over_floor"]:
         assert r[key] > 0
     assert "init_module_" in format_model_bench(r)
+    r = model_bench(hidden=32, intermediate=48, layers=1, vocab=50, torch_baseline=False)
+    assert "reinit_reset_parameters" not in r and "construct_torch" not in r
+    assert set(r["targets"]) == {"init_module_over_floor"}
+
+
+def test_floor_steps_zero_every_byte():
+    # The floor (initfill.zeros_) and the 4 KiB-page touch write every parameter byte:
+    # the memory they leave is all zeros, whatever to_empty left there.
+    from concurrent.futures import ThreadPoolExecutor
+
+    steps = ModelSteps(dict(hidden=64, intermediate=96, layers=1, vocab=100), 0, 2)
+    try:
+        for m in (steps.floor(), steps.touch_small_pages()):
+            assert all(bool((p == 0).all()) for p in m.parameters())
+    finally:
+        steps.close()
+    xs = [torch.full((n,), 7.0) for n in (1, 1000, 5000, 3)]
+    with ThreadPoolExecutor(3) as pool:
+        parallel_touch(xs, pool, 3)
+    assert all(bool((x == 0).all()) for x in xs)
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16,
+                                   torch.bfloat16])
+@pytest.mark.parametrize("n", [1, 4097, (4 << 20) + 3])
+def test_zeros_on_the_pool_writes_positive_zero(dtype, n):
+    # zeros_ is a parallel memset for contiguous outputs: all bits zero (+0.0) in
+    # every element, over and around a 16 MiB buffer (the huge-page advice path).
+    before = initfill.get_num_threads()
+    initfill.set_num_threads(2)
+    try:
+        x = torch.full((n,), -1.5, dtype=dtype)
+        initfill.zeros_(x)
+        assert bool((x.view(torch.uint8) == 0).all())
+        y = torch.full((n, 2), 3.0, dtype=dtype)[:, 0]    # strided: the NumPy path
+        initfill.zeros_(y)
+        assert bool((y == 0).all()) and not bool(torch.signbit(y).any())
+        z = torch.full((n,), 2.0, dtype=dtype)
+        initfill.constant_(z, -0.0)                        # -0.0 is not a memset
+        assert bool(torch.signbit(z).all())
+    finally:
+        initfill.set_num_threads(before)
