@@ -6,7 +6,7 @@ intermediate 5632, 16 layers, vocab 32000, untied head, LayerNorms), float32.
 Each case runs once per round (they take seconds and gigabytes); the torch baselines
 run in the same session so the ratios are measured under the same load, next to the
 floor that every initializer of fresh memory pays: meta -> to_empty ->
-``initfill.zeros_`` of every parameter (a memset on all threads, huge pages first).
+``initfill.zeros_`` of every parameter (a memset on all threads).
 After pytest-benchmark's tables, the summary (benches/conftest.py) prints the best
 time of each case, the floor and the ratios, against the targets of
 ``initfill._tools.bench.model_init.TARGETS`` (~1B model, 2 threads).
@@ -20,7 +20,6 @@ import pytest
 
 torch = pytest.importorskip("torch", reason="the model benchmark needs torch")
 
-import initfill  # noqa: E402
 from initfill._tools.bench.model_init import MODEL_SIZES, ModelSteps, llama_shaped  # noqa: E402
 
 DIMS = dict(MODEL_SIZES["1b"])
@@ -32,9 +31,7 @@ def steps():
     # First meta construction pays a one-time cost (~1 s) in torch's meta kernels.
     with torch.device("meta"):
         llama_shaped(hidden=64, intermediate=64, layers=1, vocab=64)
-    s = ModelSteps(DIMS, seed=0, threads=initfill.get_num_threads())
-    yield s
-    s.close()
+    return ModelSteps(DIMS, seed=0)
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +54,6 @@ def _run(benchmark, record_model_time, key, fn):
 
 def test_floor_meta_to_empty_zeros(benchmark, record_model_time, steps):
     _run(benchmark, record_model_time, "floor_zeros", steps.floor)
-
-
-def test_meta_to_empty_parallel_touch_small_pages(benchmark, record_model_time, steps):
-    _run(benchmark, record_model_time, "touch_small_pages", steps.touch_small_pages)
 
 
 def test_meta_to_empty_init_module(benchmark, record_model_time, steps):

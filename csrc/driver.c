@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "initfill/initfill.h"
-#include "fresh.h"
 #include "kernels.h"
 #include "pool.h"
 
@@ -189,9 +188,6 @@ int initfill_fill_strided(const initfill_plan *plan, uint64_t seed, uint64_t str
         ++nd;
     }
     job.nd = nd;
-    /* One contiguous row: a large fresh buffer gets huge pages before its first
-     * touch (fresh.h); advice only, no value depends on it. */
-    if (nd == 1 && job.strides[0] == es) if_advise_fresh(data, (size_t)(total * (uint64_t)es));
     run_threads(&job, total, nthreads);
     return INITFILL_OK;
 }

@@ -320,15 +320,18 @@ def test_model_tiny(tmp_path, capsys):
     out = capsys.readouterr().out
     assert rc == 0
     assert "SIMD: " in out and "Llama-shaped model" in out
-    for label in ("floor: meta -> to_empty -> initfill.zeros_", "4 KiB pages",
+    for label in ("floor: meta -> to_empty -> initfill.zeros_",
                   "re-init, touched: init_module_", "reset_parameters (torch)",
                   "inside patch()", "construction (torch)",
                   "init_module_ path / first-touch floor", "target <= 1.15",
                   "target >= 12", "target >= 4"):
         assert label in out
-    res = json.loads(path.read_text())["model"]
+    assert "load average at start: " in out
+    doc = json.loads(path.read_text())
+    assert set(doc["noise"]) == {"load_average_1min", "busy"}
+    res = doc["model"]
     assert res["layers"] == 1 and res["threads"] == 1
-    for key in ("floor_zeros", "touch_small_pages", "meta_to_empty_init_module",
+    for key in ("floor_zeros", "meta_to_empty_init_module",
                 "meta_to_empty_reset_parameters", "reinit_init_module",
                 "reinit_reset_parameters", "construct_patch", "construct_torch",
                 "meta_to_empty_zero"):

@@ -111,7 +111,7 @@ def fill(cnp.ndarray arr not None, Plan plan not None, uint64_t seed, uint64_t s
 
 def zero_bytes(cnp.ndarray arr not None):
     """Write zero into every byte of the C-contiguous, writable ``arr``, split over
-    the fill threads (a large fresh buffer gets huge pages first: csrc/fresh.h)."""
+    the fill threads (csrc/zero.h)."""
     if not cnp.PyArray_ISWRITEABLE(arr):
         raise ValueError("the output array is read-only")
     if not cnp.PyArray_IS_C_CONTIGUOUS(arr):

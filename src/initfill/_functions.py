@@ -167,7 +167,7 @@ def write_constant(target: Target, value: float, name: str) -> Any:
     C's rules decide whether the value fits (those of ``uniform_(low=high=value)``);
     half outputs get the float32 of `value` rounded as every half fill rounds.  +0.0
     (all bits zero in every float dtype) into a C-contiguous output is a memset on
-    the fill threads, with the fills' huge-page advice for a large fresh buffer.
+    the fill threads.
     """
     params = (value, value)
     plan = _core.Plan(UNIFORM, target.code, params)
@@ -190,9 +190,8 @@ def zeros_(x, *, dtype=None):
     """Fill `x` with zeros (+0.0).  See :func:`constant_`.
 
     A C-contiguous `x` is cleared by a memset split over initfill's threads
-    (:func:`set_num_threads`), and a large never-touched buffer gets transparent
-    huge pages first (Linux), so this is also the fastest first touch of fresh memory
-    initfill has: the floor of ``initfill bench --model``.
+    (:func:`set_num_threads`), each faulting in its own pages of fresh memory: the
+    fastest first touch initfill has, the floor of ``initfill bench --model``.
     """
     return constant_(x, 0.0, dtype=dtype)
 

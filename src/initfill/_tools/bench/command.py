@@ -16,7 +16,7 @@ from ..plotting import MatplotlibMissing, figure_class
 from .cases import DTYPES, OPS
 from .machine import machine_info
 from .model_init import MODEL_SIZES, format_model_bench, model_bench, plot_model
-from .noise import SPREAD_THRESHOLD
+from .noise import SPREAD_THRESHOLD, load_average, machine_busy
 from .options import BenchOptions, parse_size, select_ops
 from .report import as_json, format_report, header, plot_bench
 from .run import run_bench, thread_counts_restored
@@ -115,12 +115,16 @@ def run_model(args: argparse.Namespace, machine: dict[str, Any]) -> int:
     cost = " (1b: tens of seconds, 4 GB)" if args.model_size == "1b" else ""
     print(f"model benchmark ({args.model_size}, {dims['layers']} layers) on "
           f"{threads} thread(s) ...{cost}", file=sys.stderr, flush=True)
+    load = load_average()
+    busy = machine_busy(load, machine["available_cpus"])
     with thread_counts_restored(with_torch=True):
         initfill.set_num_threads(threads)
         torch.set_num_threads(threads)
         res = model_bench(**dims, repeat=args.repeat or 1)
     print(format_model_bench(res))
-    doc = {"machine": machine,
+    print(f"load average at start: {'unknown' if load is None else f'{load:.2f}'}"
+          + (" -- BUSY: other work was running, the times may be slow" if busy else ""))
+    doc = {"machine": machine, "noise": {"load_average_1min": load, "busy": busy},
            "options": {"model_size": args.model_size, **dims, "threads": threads,
                        "repeat": args.repeat or 1},
            "model": res}

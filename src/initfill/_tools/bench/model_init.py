@@ -6,10 +6,8 @@ imports it only when called.
 The floor is the first touch of the model's fresh memory, done as fast as the
 machine allows: the model built on the meta device, ``to_empty``, and every byte of
 every parameter written by all threads in parallel: ``initfill.zeros_``, a memset
-split over initfill's threads that gives a large fresh buffer transparent huge pages
-first, as initfill's fills do.  Every initializer of fresh memory pays it; initfill's
-fresh path is reported as a ratio to it.  :func:`parallel_touch` (NumPy fills on a
-thread pool, 4 KiB pages) shows what the huge pages save.  Re-init of memory already touched is compared with
+split over initfill's threads.  Every initializer of fresh memory pays it;
+initfill's fresh path is reported as a ratio to it.  Re-init of memory already touched is compared with
 torch's ``reset_parameters`` on the same touched model.
 
 The model: token embedding (vocab x hidden), `layers` blocks of q/k/v/o projections
@@ -22,13 +20,13 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from ..plotting import figure_class, save_figure
 
 __all__ = ["MODEL_SIZES", "TARGETS", "ModelSteps", "format_model_bench", "llama_shaped",
-           "model_bench", "parallel_touch", "plot_model", "ratios"]
+           "model_bench", "plot_model", "ratios"]
 
 #: Model dimensions by name, for ``initfill bench --model-size``: ``1b`` is the
 #: ~1B-parameter default; ``small`` (~0.1B) and ``tiny`` (a few thousand parameters,
@@ -87,36 +85,6 @@ def llama_shaped(hidden: int = 2048, intermediate: int = 5632, layers: int = 16,
     return LlamaShaped()
 
 
-_PAGE = 4096
-
-
-def parallel_touch(tensors: Iterable[Any], pool: Any, threads: int) -> None:
-    """Write zero into every byte of ``tensors`` (contiguous CPU tensors) from
-    ``threads`` workers of ``pool`` (a ``concurrent.futures`` executor) at once.
-
-    The bytes of all tensors together are split into ``threads`` shares of equal
-    size on 4 KiB boundaries, one per worker, so that every worker faults in and
-    writes its own pages in parallel (NumPy's fill releases the GIL).
-    """
-    import torch
-
-    flats = [t.detach().reshape(-1).view(torch.uint8).numpy() for t in tensors]
-    total = sum(f.size for f in flats)
-    share = -(-total // max(1, threads) // _PAGE) * _PAGE or _PAGE
-
-    def run(k: int) -> None:
-        lo, hi = k * share, (k + 1) * share
-        start = 0
-        for f in flats:
-            end = start + f.size
-            a, b = max(lo, start), min(hi, end)
-            if a < b:
-                f[a - start:b - start] = 0
-            start = end
-
-    list(pool.map(run, range(max(1, threads))))
-
-
 class ModelSteps:
     """The steps the model benchmark times, on one model shape.
 
@@ -126,21 +94,12 @@ class ModelSteps:
         ``hidden``, ``intermediate``, ``layers``, ``vocab``.
     seed : int
         Seed of initfill's fills.
-    threads : int
-        Workers of :meth:`touch_small_pages` (initfill's and torch's thread counts
-        are the caller's to set).
+
+    initfill's and torch's thread counts are the caller's to set.
     """
 
-    def __init__(self, dims: dict[str, int], seed: int, threads: int) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        self.dims, self.seed, self.threads = dict(dims), seed, max(1, threads)
-        self._pool = ThreadPoolExecutor(self.threads)
-        list(self._pool.map(lambda k: k, range(self.threads)))   # start the workers
-
-    def close(self) -> None:
-        """Stop the touch workers."""
-        self._pool.shutdown()
+    def __init__(self, dims: dict[str, int], seed: int) -> None:
+        self.dims, self.seed = dict(dims), seed
 
     def meta_to_empty(self) -> Any:
         """The model built on the meta device and moved to fresh CPU memory."""
@@ -159,11 +118,6 @@ class ModelSteps:
             initfill.zeros_(p.detach())
         return m
 
-    def touch_small_pages(self) -> Any:
-        """meta -> to_empty -> :func:`parallel_touch` of every parameter."""
-        m = self.meta_to_empty()
-        parallel_touch(m.parameters(), self._pool, self.threads)
-        return m
 
     def init_module(self, m: Any) -> Any:
         """``initfill.torch.init_module_(m)``."""
@@ -216,7 +170,6 @@ def ratios(res: dict[str, Any]) -> dict[str, float]:
     """The ratios of :func:`model_bench`'s timings that can be formed from ``res``."""
     out: dict[str, float] = {}
     pairs = {"init_module_over_floor": ("meta_to_empty_init_module", "floor_zeros"),
-             "small_pages_over_floor": ("touch_small_pages", "floor_zeros"),
              "zero_over_floor": ("meta_to_empty_zero", "floor_zeros"),
              "reinit_speedup": ("reinit_reset_parameters", "reinit_init_module"),
              "speedup_init_module": ("meta_to_empty_reset_parameters",
@@ -244,10 +197,7 @@ def model_bench(hidden: int = 2048, intermediate: int = 5632, layers: int = 16,
 
     - ``floor_zeros``: meta construction, ``to_empty(device="cpu")`` and
       ``initfill.zeros_`` of every parameter (a memset on all of initfill's
-      threads, huge pages first): the first touch of the fresh memory, which every
-      initializer pays;
-    - ``touch_small_pages``: the same with :func:`parallel_touch` (NumPy fills on as
-      many threads, the 4 KiB pages torch's allocator gives);
+      threads): the first touch of the fresh memory, which every initializer pays;
     - ``meta_to_empty_init_module``: the same with ``initfill.torch.init_module_``
       instead of the touch (float32);
     - ``reinit_init_module``: ``init_module_`` of a model whose memory is already
@@ -285,7 +235,7 @@ def model_bench(hidden: int = 2048, intermediate: int = 5632, layers: int = 16,
     import initfill
 
     dims = dict(hidden=hidden, intermediate=intermediate, layers=layers, vocab=vocab)
-    steps = ModelSteps(dims, seed, initfill.get_num_threads())
+    steps = ModelSteps(dims, seed)
     # The first meta-device construction pays a one-time cost (~1 s of torch's lazy
     # setup); pay it before timing anything.
     with torch.device("meta"):
@@ -295,7 +245,6 @@ def model_bench(hidden: int = 2048, intermediate: int = 5632, layers: int = 16,
                            "torch_threads": torch.get_num_threads(), **dims}
     fresh: list[tuple[str, Callable[[], Any]]] = [
         ("floor_zeros", steps.floor),
-        ("touch_small_pages", steps.touch_small_pages),
         ("meta_to_empty_init_module", lambda: steps.init_module(steps.meta_to_empty())),
         ("construct_patch", lambda: steps.construct(True))]
     touched: list[tuple[str, Callable[[Any], Any]]] = [("reinit_init_module",
@@ -312,22 +261,19 @@ def model_bench(hidden: int = 2048, intermediate: int = 5632, layers: int = 16,
         if name not in best or t < best[name][0]:
             best[name] = (t, c)
 
-    try:
-        for _ in range(max(1, repeat)):
-            for name, fn in fresh:
-                t, c, m = _timed(fn)
-                keep(name, t, c)
-                res["params"] = sum(p.numel() for p in m.parameters())
-                del m
-                gc.collect()
-            m = steps.floor()                   # a materialized model, pages touched
-            for name, step in touched:
-                t, c, _ = _timed(lambda: step(m))
-                keep(name, t, c)
+    for _ in range(max(1, repeat)):
+        for name, fn in fresh:
+            t, c, m = _timed(fn)
+            keep(name, t, c)
+            res["params"] = sum(p.numel() for p in m.parameters())
             del m
             gc.collect()
-    finally:
-        steps.close()
+        m = steps.floor()                       # a materialized model, pages touched
+        for name, step in touched:
+            t, c, _ = _timed(lambda: step(m))
+            keep(name, t, c)
+        del m
+        gc.collect()
     for name, (t, c) in best.items():
         res[name], res[name + "_cpu"] = t, c
     res.update(ratios(res))
@@ -338,7 +284,6 @@ def model_bench(hidden: int = 2048, intermediate: int = 5632, layers: int = 16,
 
 
 _ROWS = (("floor: meta -> to_empty -> initfill.zeros_", "floor_zeros"),
-         ("meta -> to_empty -> parallel touch, 4 KiB pages", "touch_small_pages"),
          ("meta -> to_empty -> init_module_", "meta_to_empty_init_module"),
          ("meta -> to_empty -> reset_parameters (torch)", "meta_to_empty_reset_parameters"),
          ("meta -> to_empty -> zero_() (torch, serial)", "meta_to_empty_zero"),
@@ -349,7 +294,6 @@ _ROWS = (("floor: meta -> to_empty -> initfill.zeros_", "floor_zeros"),
 
 _RATIO_LINES = (
     ("init_module_ path / first-touch floor", "init_module_over_floor"),
-    ("4 KiB-page touch / first-touch floor", "small_pages_over_floor"),
     ("torch zero_() path / first-touch floor", "zero_over_floor"),
     ("re-init: reset_parameters / init_module_", "reinit_speedup"),
     ("fresh: reset_parameters / init_module_", "speedup_init_module"),
@@ -372,7 +316,7 @@ def format_model_bench(res: dict[str, Any]) -> str:
                 f"   target {target['target']}: {'met' if target['met'] else 'NOT met'}"
             lines.append(f"  {label:<46} {res[key]:7.2f}x{note}")
     lines.append("  (targets: ~1B model, 2 threads; the floor writes every parameter byte "
-                 "from all threads at once, huge pages where the kernel allows)")
+                 "from all threads at once)")
     return "\n".join(lines)
 
 
