@@ -27,15 +27,17 @@ Environment knobs (all optional):
 ``INITFILL_BENCH_DTYPES``
     comma-separated dtypes (default float32,float64,bfloat16).
 ``INITFILL_BENCH_ROUNDS``
-    timed rounds per case (default 5, after one warm-up round).
+    timed rounds per case, at most (default 5, after one warm-up call).
 ``INITFILL_BENCH_MAX_SECONDS``
-    a case whose rounds would take longer runs on fewer elements, not below 2**20
-    (default 2; 0: never); per-element figures still compare.
+    time budget of a case's rounds: a slow case makes fewer rounds (at least one,
+    as many as fit from its warm-up call's time), never fewer elements, so every case
+    of an operation runs on the same size (default 2; 0: always all rounds).
 """
 from __future__ import annotations
 
 import os
 import sys
+import time
 
 import pytest
 
@@ -43,12 +45,7 @@ import initfill
 from initfill._tools.bench.cases import Case, Workspace
 from initfill._tools.bench.machine import peer_versions
 from initfill._tools.bench.options import BenchOptions
-from initfill._tools.bench.run import (
-    capped_size,
-    plan,
-    set_case_threads,
-    thread_counts_restored,
-)
+from initfill._tools.bench.run import plan, set_case_threads, thread_counts_restored
 
 pytest.importorskip("pytest_benchmark", reason="the benchmarks need pytest-benchmark")
 
@@ -85,8 +82,14 @@ def threads():
 @pytest.mark.parametrize("case", CASES, ids=[_id(c) for c in CASES])
 def test_fill(benchmark, workspace, threads, record_result, case: Case):
     set_case_threads(case)
-    n = capped_size(case, workspace, OPTIONS)
+    n = OPTIONS.size
     fn = case.make(workspace, n)
+    t0 = time.perf_counter()
+    fn()                                    # warm-up (and JIT compilation)
+    warm = time.perf_counter() - t0
+    rounds = OPTIONS.repeat
+    if OPTIONS.max_seconds > 0:
+        rounds = max(1, min(rounds, int(OPTIONS.max_seconds / max(warm, 1e-9))))
     benchmark.group = f"{case.op} {case.dtype}"
     label = f"{case.impl} {case.call}, {case.threads} thread" + \
         ("s" if case.threads > 1 else "") + (f" ({case.note})" if case.note else "")
@@ -97,7 +100,7 @@ def test_fill(benchmark, workspace, threads, record_result, case: Case):
         or case.group == "reference",
         threads=case.threads,
     )
-    benchmark.pedantic(fn, rounds=OPTIONS.repeat, iterations=1, warmup_rounds=1)
+    benchmark.pedantic(fn, rounds=rounds, iterations=1, warmup_rounds=0)
     record_result(benchmark)
     stats = getattr(getattr(benchmark, "stats", None), "stats", None)
     if stats is not None and getattr(stats, "data", None):

@@ -5,7 +5,9 @@
   without touching ``pyproject.toml``.
 - Prints, after pytest-benchmark's own tables, a summary with the median time per
   element of every fill and its speed relative to the reference of its group
-  (initfill on one thread; in the fresh-memory groups, initfill's fresh fill).
+  (initfill on one thread; in the fresh-memory groups, initfill's fresh fill), and
+  for ``bench_model.py`` the best time of each case, the first-touch floor and the
+  ratios against the whole-model targets.
 
 Environment knobs: see ``bench_fill.py``.
 """
@@ -49,6 +51,36 @@ class Result:
 
 
 RESULTS: list[Result] = []
+#: bench_model.py's best times (seconds), by model_bench's key.
+MODEL_TIMES: dict[str, float] = {}
+
+
+@pytest.fixture
+def record_model_time():
+    """Call with a model case's key and the benchmark fixture after it ran."""
+
+    def record(key: str, benchmark) -> None:
+        stats = getattr(getattr(benchmark, "stats", None), "stats", None)
+        if stats is not None and getattr(stats, "data", None):
+            MODEL_TIMES[key] = float(stats.min)
+
+    return record
+
+
+def model_summary_lines(times: dict[str, float]) -> list[str]:
+    """The model cases' best times, the ratios and the targets (model_init's words)."""
+    from initfill._tools.bench.model_init import TARGETS, ratios
+
+    lines = [f"{key:<34} {t:8.3f} s" for key, t in times.items()]
+    for key, value in ratios(times).items():
+        target = TARGETS.get(key)
+        note = ""
+        if target is not None:
+            op, bound, what = target
+            met = value >= bound if op == ">=" else value <= bound
+            note = f"   target {op} {bound:g} ({what}): {'met' if met else 'NOT met'}"
+        lines.append(f"{key:<34} {value:8.2f}x{note}")
+    return lines
 
 
 @pytest.fixture
@@ -119,9 +151,14 @@ def summary_lines(results: list[Result]) -> list[str]:
 
 @pytest.hookimpl(trylast=True)  # after pytest-benchmark's own tables
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    tr = terminalreporter
+    if MODEL_TIMES:
+        tr.write_sep("=", "initfill model summary: best wall time, the floor "
+                          "(floor_zeros) and the ratios")
+        for text in model_summary_lines(MODEL_TIMES):
+            tr.write_line(text)
     if not RESULTS:
         return
-    tr = terminalreporter
     tr.write_sep("=", "initfill summary: ns per element, median of the rounds (lower is better)")
     for text in summary_lines(RESULTS):
         tr.write_line(text)

@@ -4,7 +4,7 @@
 # defined above, and # comments).  Paths are relative to csrc/.
 
 # The portable sources: the library, scalar level included.
-IF_SOURCES = plan.c special.c kernels_scalar.c dispatch.c driver.c pool.c api.c
+IF_SOURCES = plan.c special.c kernels_scalar.c dispatch.c driver.c pool.c zero.c api.c
 
 # Flags every C file is compiled with (GCC and Clang).  The first four are
 # value-critical: C11, no FMA contraction, IEEE semantics without errno, no

@@ -49,12 +49,13 @@ def test_header_table_and_progress(capsys):
     assert first[1].startswith("CPU: ") and " cores " in first[1] and "SIMD: " in first[1]
     rows = _table_rows(out)
     seen = {(r[0], r[1], int(r[2]), r[3].split()[0]) for r in rows}
-    for op in ("uniform", "xavier_uniform", "kaiming_uniform", "trunc_normal"):
+    for op in ("uniform", "trunc_normal"):
         for dt in ("float32", "bfloat16"):
             for t in (1, 2):
                 assert (op, dt, t, "initfill") in seen
     assert ("uniform", "float32", 1, "numpy") in seen       # NumPy is always a peer
-    assert not any(r[0] in ("normal", "bits", "lecun_normal") for r in rows)
+    assert {r[0] for r in rows} == {"uniform", "trunc_normal", "store"}   # exact names
+    assert {r[4] for r in rows} == {"2^12"}                  # the size in every row
     for dt in ("float32", "bfloat16"):
         for t in (1, 2):
             assert ("store", dt, t, "numpy") in seen         # the bandwidth reference
@@ -74,6 +75,8 @@ def test_json_fields_and_consistency(tmp_path, capsys):
     assert doc["machine"]["simd_level"] == initfill.simd_level()
     assert doc["machine"]["available_cpus"] == initfill.available_cpus()
     assert doc["options"]["size"] == 4096 and doc["options"]["repeat"] == 1
+    assert set(doc["noise"]) == {"load_average_1min", "busy", "spread_threshold",
+                                 "noisy_rows"}
     rows = doc["rows"]
     ops = {r["op"] for r in rows}
     assert set(cases.OPS) <= ops | {"store"}
@@ -82,7 +85,7 @@ def test_json_fields_and_consistency(tmp_path, capsys):
     store = {r["threads"]: r for r in rows if r["group"] == "reference"}
     for r in rows:
         for key in ("op", "dtype", "threads", "impl", "ns_per_elem", "gb_per_s", "ratio",
-                    "bw_fraction", "size"):
+                    "bw_fraction", "size", "repeats", "spread", "noisy"):
             assert key in r
         assert r["size"] == 4096
         assert r["ns_per_elem"] > 0 and math.isfinite(r["ns_per_elem"])
@@ -101,18 +104,25 @@ def test_json_fields_and_consistency(tmp_path, capsys):
 
 
 def test_only_filters(capsys):
-    rc, out, _ = _run(["--only", "kaiming", "--dtype", "float64", "--threads", "1"], capsys)
+    rc, out, _ = _run(["--only", "kaiming_*", "--dtype", "float64", "--threads", "1"], capsys)
     assert rc == 0
     ops = {r[0] for r in _table_rows(out)}
     assert ops == {"kaiming_uniform", "kaiming_normal", "store"}
+    rc, out, _ = _run(["--only", "normal", "--dtype", "float64", "--threads", "1"], capsys)
+    assert rc == 0
+    assert {r[0] for r in _table_rows(out)} == {"normal", "store"}
 
 
-def test_select_ops_substrings():
-    assert options.select_ops(["normal"]) == ("normal", "trunc_normal", "xavier_normal",
-                                             "kaiming_normal", "lecun_normal")
-    assert options.select_ops(["fresh", "bits"]) == ("bits", "fresh")
-    with pytest.raises(ValueError, match="matches no operation"):
-        options.select_ops(["gamma"])
+def test_select_ops_exact_names_and_patterns():
+    assert options.select_ops(["normal"]) == ("normal",)
+    assert options.select_ops(["*normal"]) == ("normal", "trunc_normal", "xavier_normal",
+                                              "kaiming_normal", "lecun_normal")
+    assert options.select_ops(["fresh", "bits"]) == ("bits", "fresh")   # OPS order
+    assert options.select_ops(["?avier_uniform", "bits"]) == ("bits", "xavier_uniform")
+    assert options.select_ops(["[xk]*_uniform"]) == ("xavier_uniform", "kaiming_uniform")
+    for term in ("gamma", "kaiming", "norma", "Normal"):
+        with pytest.raises(ValueError, match="names no operation"):
+            options.select_ops([term])
 
 
 @pytest.mark.parametrize("text, n", [("16777216", 1 << 24), ("2**26", 1 << 26),
@@ -123,7 +133,8 @@ def test_parse_size(text, n):
 
 @pytest.mark.parametrize("argv", [
     ["--size", "0"], ["--size", "lots"], ["--dtype", "int8"], ["--threads", "0"],
-    ["--threads", "1,x"], ["--only", "gamma"], ["--repeat", "0"], ["--max-seconds", "-1"],
+    ["--threads", "1,x"], ["--only", "gamma"], ["--only", "kaiming"], ["--repeat", "0"],
+    ["--max-seconds", "-1"], ["--noise-threshold", "0.9"], ["--noise-threshold", "x"],
     ["--model-size", "huge"], ["--frobnicate"], ["--threads", str(initfill.MAX_THREADS + 1)],
 ])
 def test_bad_options_exit_2(argv, capsys):
@@ -166,15 +177,78 @@ def test_plot_without_matplotlib(tmp_path, monkeypatch, capsys):
     assert not path.exists()
 
 
-def test_capped_size_is_reported(capsys, monkeypatch):
-    # A measurement slower than --max-seconds runs on fewer elements, not below the floor.
-    monkeypatch.setattr(run, "MIN_CAPPED_SIZE", 1 << 16)
-    rc, out, _ = _run(["--size", "2**18", "--only", "trunc_normal", "--dtype", "float32",
-                       "--threads", "1", "--max-seconds", "1e-9"], capsys)
+def test_time_budget_caps_calls_never_the_size(tmp_path, capsys):
+    # A row over --max-seconds makes fewer timed calls; every row keeps --size, so the
+    # 1- and 2-thread rows and the peers of one operation compare the same size.
+    path = tmp_path / "b.json"
+    rc, out, _ = _run(["--size", "2**18", "--only", "trunc_normal,uniform", "--dtype",
+                       "float32", "--threads", "1,2", "--repeat", "4", "--max-seconds",
+                       "1e-9", "--json", str(path)], capsys)
     assert rc == 0
-    sizes = {r[3].split()[0]: r[4] for r in _table_rows(out) if r[0] == "trunc_normal"}
-    assert sizes["initfill"] == "2^16"
-    assert "was capped" in out
+    rows = json.loads(path.read_text())["rows"]
+    assert {r["size"] for r in rows} == {1 << 18}
+    assert all(r["repeats"] == 1 and len(r["times_s"]) == 1 and r["spread"] is None
+               and r["noisy"] is False for r in rows)
+    for op in ("trunc_normal", "uniform"):
+        assert {r["threads"] for r in rows if r["op"] == op and r["impl"] == "initfill"} \
+            == {1, 2}
+    table = [r for r in _table_rows(out) if r[0] in ("trunc_normal", "uniform")]
+    assert table and {r[4] for r in table} == {"2^18"} and {r[5] for r in table} == {"1"}
+
+
+def test_timed_calls_stop_at_the_budget():
+    fake = iter([0.4, 0.4, 0.4, 0.4, 0.4])
+    times = run.timed_calls(lambda: None, 5, 1.0, clock=lambda fn: next(fake))
+    assert times == [0.4, 0.4, 0.4]                    # 1.2 s >= 1.0 s after three
+    assert run.timed_calls(lambda: None, 3, 0.0, clock=lambda fn: 9.0) == [9.0] * 3
+    assert run.timed_calls(lambda: None, 3, 1.0, clock=lambda fn: 5.0) == [5.0]
+
+
+def test_noise_flags_from_fake_timings_and_load(monkeypatch, tmp_path, capsys):
+    # Timings alternate 1 ms / 2 ms: every row's spread is 2.0, above the 1.5 threshold;
+    # a load average of 7.5 on this machine's CPUs says it was busy.
+    ticks = iter(range(10**6))
+    monkeypatch.setattr(run, "_timed", lambda fn: (fn(), 0.001 * (1 + next(ticks) % 2))[1])
+    monkeypatch.setattr(run, "load_average", lambda: 7.5)
+    path = tmp_path / "n.json"
+    rc, out, err = _run(["--only", "uniform", "--dtype", "float32", "--threads", "1",
+                         "--repeat", "4", "--max-seconds", "0", "--noise-threshold", "1.5",
+                         "--json", str(path)], capsys)
+    assert rc == 0
+    doc = json.loads(path.read_text())
+    assert doc["noise"]["load_average_1min"] == 7.5
+    assert doc["noise"]["busy"] is (7.5 > 0.25 * initfill.available_cpus())
+    assert doc["noise"]["spread_threshold"] == 1.5
+    rows = doc["rows"]
+    assert all(r["spread"] == pytest.approx(2.0) and r["noisy"] for r in rows)
+    assert doc["noise"]["noisy_rows"] == len(rows)
+    assert "load average at start: 7.50" in out
+    assert ("BUSY" in out) is doc["noise"]["busy"]
+    assert all("NOISY" in r[-1] for r in _table_rows(out))
+    assert "noisy (spread 2.00)" in err
+
+
+def test_quiet_machine_and_steady_timings_are_not_flagged(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(run, "_timed", lambda fn: (fn(), 0.001)[1])
+    monkeypatch.setattr(run, "load_average", lambda: 0.0)
+    path = tmp_path / "q.json"
+    rc, out, _ = _run(["--only", "bits", "--dtype", "float32", "--threads", "1",
+                       "--repeat", "3", "--max-seconds", "0", "--json", str(path)], capsys)
+    assert rc == 0
+    doc = json.loads(path.read_text())
+    assert doc["noise"]["busy"] is False and doc["noise"]["noisy_rows"] == 0
+    assert all(r["spread"] == 1.0 and not r["noisy"] and r["repeats"] == 3
+               for r in doc["rows"])
+    assert "BUSY" not in out and "NOISY" not in "".join(" ".join(r) for r in _table_rows(out))
+
+
+def test_noise_helpers():
+    from initfill._tools.bench import noise
+
+    assert noise.spread([1.0]) is None and noise.spread([2.0, 1.0, 3.0]) == 3.0
+    assert noise.machine_busy(None, 2) is False
+    assert noise.machine_busy(0.6, 2) is True and noise.machine_busy(0.6, 4) is False
+    assert noise.machine_busy(0.5, 2) is False                 # at the line: not busy
 
 
 def test_fake_jax_peer(monkeypatch, capsys, tmp_path):
@@ -214,7 +288,7 @@ def test_fake_jax_peer(monkeypatch, capsys, tmp_path):
                       ("jax.nn.initializers", inits)):
         monkeypatch.setitem(sys.modules, name, mod)
     path = tmp_path / "j.json"
-    rc, out, _ = _run(["--only", "uniform,trunc_normal,bits", "--dtype", "float32,float64",
+    rc, out, _ = _run(["--only", "*uniform,trunc_normal,bits", "--dtype", "float32,float64",
                        "--threads", "1,2", "--json", str(path)], capsys)
     assert rc == 0
     assert "jax 0.0-fake" in out
@@ -231,7 +305,7 @@ def test_fake_jax_peer(monkeypatch, capsys, tmp_path):
 @pytest.mark.skipif(not HAVE_TORCH, reason="torch is not installed: the torch peer and "
                                            "--model are not exercised")
 def test_torch_peer_rows(capsys):
-    rc, out, _ = _run(["--only", "normal", "--dtype", "bfloat16", "--threads", "1,2"], capsys)
+    rc, out, _ = _run(["--only", "*normal", "--dtype", "bfloat16", "--threads", "1,2"], capsys)
     assert rc == 0
     seen = {(r[0], int(r[2])) for r in _table_rows(out) if r[3].startswith("torch ")}
     for op in ("normal", "trunc_normal", "xavier_normal", "kaiming_normal", "lecun_normal"):
@@ -246,16 +320,32 @@ def test_model_tiny(tmp_path, capsys):
     out = capsys.readouterr().out
     assert rc == 0
     assert "SIMD: " in out and "Llama-shaped model" in out
-    for label in ("init_module_", "reset_parameters (torch)", "inside patch()",
-                  "construction (torch)", "floor", "speed-up", "first-touch floor"):
+    for label in ("floor: meta -> to_empty -> initfill.zeros_",
+                  "re-init, touched: init_module_", "reset_parameters (torch)",
+                  "inside patch()", "construction (torch)",
+                  "init_module_ path / first-touch floor", "target <= 1.15",
+                  "target >= 12", "target >= 4"):
         assert label in out
-    res = json.loads(path.read_text())["model"]
+    assert "load average at start: " in out
+    doc = json.loads(path.read_text())
+    assert set(doc["noise"]) == {"load_average_1min", "busy"}
+    res = doc["model"]
     assert res["layers"] == 1 and res["threads"] == 1
-    for key in ("meta_to_empty_init_module", "meta_to_empty_reset_parameters",
-                "construct_patch", "construct_torch", "meta_to_empty_zero"):
-        assert res[key] > 0
-    assert res["speedup_init_module"] == pytest.approx(
-        res["meta_to_empty_reset_parameters"] / res["meta_to_empty_init_module"])
+    for key in ("floor_zeros", "meta_to_empty_init_module",
+                "meta_to_empty_reset_parameters", "reinit_init_module",
+                "reinit_reset_parameters", "construct_patch", "construct_torch",
+                "meta_to_empty_zero"):
+        assert res[key] > 0 and res[key + "_cpu"] >= 0
+    assert res["init_module_over_floor"] == pytest.approx(
+        res["meta_to_empty_init_module"] / res["floor_zeros"])
+    assert res["reinit_speedup"] == pytest.approx(
+        res["reinit_reset_parameters"] / res["reinit_init_module"])
+    assert res["speedup_construct"] == pytest.approx(
+        res["construct_torch"] / res["construct_patch"])
+    t = res["targets"]
+    assert set(t) == {"reinit_speedup", "init_module_over_floor", "speedup_construct"}
+    assert t["init_module_over_floor"]["met"] is (res["init_module_over_floor"] <= 1.15)
+    assert t["reinit_speedup"]["met"] is (res["reinit_speedup"] >= 12)
 
 
 def test_model_without_torch(monkeypatch, capsys):

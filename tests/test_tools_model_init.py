@@ -7,7 +7,13 @@ import pytest
 torch = pytest.importorskip("torch", reason="torch is not installed (CI installs torch==2.13.0)")
 
 import initfill.torch as it  # noqa: E402
-from initfill._tools.bench.model_init import format_model_bench, llama_shaped, model_bench  # noqa: E402
+import initfill  # noqa: E402
+from initfill._tools.bench.model_init import (  # noqa: E402
+    ModelSteps,
+    format_model_bench,
+    llama_shaped,
+    model_bench,
+)
 
 
 def test_small_llama_shape_meta_flow():
@@ -25,6 +31,39 @@ def test_model_bench_function_runs_small():
     r = model_bench(hidden=32, intermediate=48, layers=1, vocab=50)
     assert r["params"] == 50 * 32 * 2 + 4 * 32 * 32 + 3 * 32 * 48 + 3 * 2 * 32
     for key in ["meta_to_empty_init_module", "construct_patch", "meta_to_empty_zero",
-                "meta_to_empty_reset_parameters", "construct_torch", "speedup_init_module"]:
+                "meta_to_empty_reset_parameters", "construct_torch", "speedup_init_module",
+                "floor_zeros", "reinit_init_module",
+                "reinit_reset_parameters", "reinit_speedup", "init_module_over_floor"]:
         assert r[key] > 0
     assert "init_module_" in format_model_bench(r)
+    r = model_bench(hidden=32, intermediate=48, layers=1, vocab=50, torch_baseline=False)
+    assert "reinit_reset_parameters" not in r and "construct_torch" not in r
+    assert set(r["targets"]) == {"init_module_over_floor"}
+
+
+def test_floor_step_zeros_every_byte():
+    # The floor (initfill.zeros_ of every parameter) writes every parameter byte.
+    m = ModelSteps(dict(hidden=64, intermediate=96, layers=1, vocab=100), 0).floor()
+    assert all(bool((p.detach().view(torch.uint8) == 0).all()) for p in m.parameters())
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16,
+                                   torch.bfloat16])
+@pytest.mark.parametrize("n", [1, 4097, (4 << 20) + 3])
+def test_zeros_on_the_pool_writes_positive_zero(dtype, n):
+    # zeros_ is a parallel memset for contiguous outputs: all bits zero (+0.0) in
+    # every element, up to 16 MiB (parts over both threads, page-aligned, a tail).
+    before = initfill.get_num_threads()
+    initfill.set_num_threads(2)
+    try:
+        x = torch.full((n,), -1.5, dtype=dtype)
+        initfill.zeros_(x)
+        assert bool((x.view(torch.uint8) == 0).all())
+        y = torch.full((n, 2), 3.0, dtype=dtype)[:, 0]    # strided: the NumPy path
+        initfill.zeros_(y)
+        assert bool((y == 0).all()) and not bool(torch.signbit(y).any())
+        z = torch.full((n,), 2.0, dtype=dtype)
+        initfill.constant_(z, -0.0)                        # -0.0 is not a memset
+        assert bool(torch.signbit(z).all())
+    finally:
+        initfill.set_num_threads(before)

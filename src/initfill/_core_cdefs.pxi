@@ -40,5 +40,8 @@ cdef extern from "half.h" nogil:
 cdef extern from "philox.h" nogil:
     void if_philox4x32_10(const uint32_t *ctr, const uint32_t *key, uint32_t *out)
 
+cdef extern from "zero.h" nogil:
+    void if_zero_bytes(void *data, size_t nbytes, int nthreads)
+
 cdef extern from "pool.h" nogil:
     int if_pool_size()

@@ -107,3 +107,17 @@ def fill(cnp.ndarray arr not None, Plan plan not None, uint64_t seed, uint64_t s
         status = initfill_fill_strided(&plan.plan, seed, stream, data, ndim, shape, strides,
                                        gstr, gbase, nthreads)
     return status
+
+
+def zero_bytes(cnp.ndarray arr not None):
+    """Write zero into every byte of the C-contiguous, writable ``arr``, split over
+    the fill threads (csrc/zero.h)."""
+    if not cnp.PyArray_ISWRITEABLE(arr):
+        raise ValueError("the output array is read-only")
+    if not cnp.PyArray_IS_C_CONTIGUOUS(arr):
+        raise ValueError("zero_bytes needs a C-contiguous array")
+    cdef void *data = cnp.PyArray_DATA(arr)
+    cdef size_t nbytes = <size_t>cnp.PyArray_NBYTES(arr)
+    cdef int nthreads = _num_threads
+    with nogil:
+        if_zero_bytes(data, nbytes, nthreads)

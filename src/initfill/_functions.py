@@ -166,14 +166,18 @@ def write_constant(target: Target, value: float, name: str) -> Any:
     """Write `value` (named `name` in messages) into every element of `target`.
 
     C's rules decide whether the value fits (those of ``uniform_(low=high=value)``);
-    half outputs get the float32 of `value` rounded as every half fill rounds.
+    half outputs get the float32 of `value` rounded as every half fill rounds.  +0.0
+    (all bits zero in every float dtype) into a C-contiguous output is a memset on
+    the fill threads.
     """
     params = (value, value)
     plan = _core.Plan(UNIFORM, target.code, params)
     if plan.status:
         raise plan_error(plan, (name, name), params, target.code)
     arr = target.array
-    if target.code in (FLOAT16, BFLOAT16):
+    if value == 0.0 and math.copysign(1.0, value) > 0 and arr.flags.c_contiguous:
+        _core.zero_bytes(arr)
+    elif target.code in (FLOAT16, BFLOAT16):
         bits = np.empty(1, np.uint16)
         _core.round_half(np.array([value], np.float32), bits, target.code)
         arr.view(np.uint16)[...] = bits[0]
@@ -184,7 +188,12 @@ def write_constant(target: Target, value: float, name: str) -> Any:
 
 
 def zeros_(x, *, dtype=None):
-    """Fill `x` with zeros.  See :func:`constant_`."""
+    """Fill `x` with zeros (+0.0).  See :func:`constant_`.
+
+    A C-contiguous `x` is cleared by a memset split over initfill's threads
+    (:func:`set_num_threads`), each faulting in its own pages of fresh memory: the
+    fastest first touch initfill has, the floor of ``initfill bench --model``.
+    """
     return constant_(x, 0.0, dtype=dtype)
 
 

@@ -16,6 +16,7 @@ from ..plotting import MatplotlibMissing, figure_class
 from .cases import DTYPES, OPS
 from .machine import machine_info
 from .model_init import MODEL_SIZES, format_model_bench, model_bench, plot_model
+from .noise import SPREAD_THRESHOLD, load_average, machine_busy
 from .options import BenchOptions, parse_size, select_ops
 from .report import as_json, format_report, header, plot_bench
 from .run import run_bench, thread_counts_restored
@@ -31,6 +32,16 @@ def _dtype(text: str) -> str:
         raise argparse.ArgumentTypeError(
             f"unknown dtype {text!r} (known: {', '.join(DTYPES)})")
     return name
+
+
+def _spread_threshold(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = float("nan")
+    if not v >= 1.0 or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"not a ratio >= 1: {text!r}")
+    return v
 
 
 def _only(text: str) -> tuple[str, ...]:
@@ -79,7 +90,8 @@ def run(args: argparse.Namespace) -> int:
     opts = BenchOptions(size=args.size, dtypes=tuple(dict.fromkeys(args.dtype)),
                         threads=tuple(sorted(set(args.threads))),
                         ops=args.only, repeat=args.repeat or 5,
-                        max_seconds=args.max_seconds)
+                        max_seconds=args.max_seconds,
+                        spread_threshold=args.noise_threshold)
     result = run_bench(opts, progress=sys.stderr, machine=info)
     print(format_report(result))
     return _save(args, as_json(result), lambda path: plot_bench(result, path))
@@ -103,12 +115,16 @@ def run_model(args: argparse.Namespace, machine: dict[str, Any]) -> int:
     cost = " (1b: tens of seconds, 4 GB)" if args.model_size == "1b" else ""
     print(f"model benchmark ({args.model_size}, {dims['layers']} layers) on "
           f"{threads} thread(s) ...{cost}", file=sys.stderr, flush=True)
+    load = load_average()
+    busy = machine_busy(load, machine["available_cpus"])
     with thread_counts_restored(with_torch=True):
         initfill.set_num_threads(threads)
         torch.set_num_threads(threads)
         res = model_bench(**dims, repeat=args.repeat or 1)
     print(format_model_bench(res))
-    doc = {"machine": machine,
+    print(f"load average at start: {'unknown' if load is None else f'{load:.2f}'}"
+          + (" -- BUSY: other work was running, the times may be slow" if busy else ""))
+    doc = {"machine": machine, "noise": {"load_average_1min": load, "busy": busy},
            "options": {"model_size": args.model_size, **dims, "threads": threads,
                        "repeat": args.repeat or 1},
            "model": res}
@@ -149,16 +165,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help="comma-separated thread counts (default 1 and the "
                         f"{cpus} available CPUs: {','.join(map(str, default_threads))})")
     p.add_argument("--only", type=argtypes.checked(_only), default=OPS, metavar="LIST",
-                   help="comma-separated; keep operations whose name contains one of "
-                        f"them (e.g. 'normal' also keeps trunc_normal, xavier_normal...). "
+                   help="comma-separated operation names, exact ('normal' is the "
+                        "normal fill only) or shell patterns ('*normal', 'kaiming_*'). "
                         f"Operations: {', '.join(OPS)}")
     p.add_argument("--repeat", type=argtypes.positive, default=None,
                    help="timed calls per measurement, median reported (default 5; "
                         "--model: 1, best reported)")
     p.add_argument("--max-seconds", type=argtypes.finite_seconds, default=1.0, metavar="S",
-                   help="cap per measurement: a slower one runs on fewer elements "
-                        "(not below 2**20), its row says how many; 0: no cap "
-                        "(default 1)")
+                   help="time budget per row: its timed calls stop once they took S "
+                        "seconds in all (at least one; the row says how many); every "
+                        "row keeps --size; 0: always --repeat calls (default 1)")
+    p.add_argument("--noise-threshold", type=_spread_threshold, default=SPREAD_THRESHOLD,
+                   metavar="X",
+                   help="flag a row NOISY when its slowest timed call took more than X "
+                        f"times its fastest (default {SPREAD_THRESHOLD:g})")
     p.add_argument("--json", metavar="PATH", default=None,
                    help="also write the results as JSON")
     p.add_argument("--plot", metavar="FILE.png", default=None,

@@ -2,10 +2,12 @@
 of the ``--size`` and ``--only`` texts."""
 from __future__ import annotations
 
+import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .cases import OPS
+from .noise import SPREAD_THRESHOLD
 
 __all__ = ["BenchOptions", "parse_size", "select_ops"]
 
@@ -25,9 +27,14 @@ class BenchOptions:
     ops : tuple of str
         Operations to measure (names from :data:`~initfill._tools.bench.cases.OPS`).
     repeat : int
-        Timed calls per measurement; the median is reported.
+        Timed calls per measurement (at most); the median is reported.
     max_seconds : float
-        Time cap per measurement (see the module docstring); 0 disables it.
+        Time budget of a row's timed calls: they stop once they have taken this long
+        in all (at least one call); 0: always ``repeat`` calls.  Never changes the
+        size.
+    spread_threshold : float
+        A row whose slowest timed call took more than this times its fastest is
+        flagged noisy.
     """
 
     size: int = 1 << 24
@@ -36,7 +43,7 @@ class BenchOptions:
     ops: tuple[str, ...] = OPS
     repeat: int = 5
     max_seconds: float = 1.0
-
+    spread_threshold: float = SPREAD_THRESHOLD
 
 
 _SUFFIX = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
@@ -75,22 +82,23 @@ def parse_size(text: str) -> int:
 
 
 def select_ops(terms: Sequence[str]) -> tuple[str, ...]:
-    """The operations whose name contains any of ``terms`` (substring match).
+    """The operations named by ``terms``, in the order of :data:`OPS`.
 
-    ``normal`` selects normal, trunc_normal, xavier_normal, kaiming_normal and
-    lecun_normal; ``kaiming`` both Kaiming initializers; ``fresh`` the fresh-memory
-    rows.
+    A term is an exact operation name (``normal`` is the normal fill only) or a
+    shell-style pattern (:func:`fnmatch.fnmatchcase`: ``*`` any text, ``?`` one
+    character, ``[...]`` a set): ``*normal`` selects normal, trunc_normal and the
+    normal initializers; ``kaiming_*`` both Kaiming initializers.
 
     Raises
     ------
     ValueError
-        A term that matches no operation.
+        A term that names or matches no operation.
     """
     out = []
     for term in terms:
-        hits = [op for op in OPS if term in op]
+        hits = [op for op in OPS if fnmatch.fnmatchcase(op, term)]
         if not hits:
-            raise ValueError(f"{term!r} matches no operation (known: {', '.join(OPS)})")
+            raise ValueError(f"{term!r} names no operation (known: {', '.join(OPS)}; "
+                             "patterns: *, ?, [...])")
         out += hits
     return tuple(op for op in OPS if op in out)
-

@@ -11,7 +11,7 @@ from .cases import FLOAT_OF_BITS, OPS
 from .machine import format_machine, machine_info
 from .run import BenchResult, Row, fmt_size
 
-__all__ = ["as_json", "format_report", "header", "plot_bench"]
+__all__ = ["as_json", "format_report", "header", "noise_line", "plot_bench"]
 
 
 def _fmt(v: float | None, spec: str, suffix: str = "") -> str:
@@ -20,8 +20,8 @@ def _fmt(v: float | None, spec: str, suffix: str = "") -> str:
     return format(v, spec) + suffix
 
 
-_HEAD = ("op", "dtype", "threads", "implementation", "elements", "ns/elem", "GB/s",
-         "vs initfill", "of store BW", "note")
+_HEAD = ("op", "dtype", "threads", "implementation", "elements", "calls", "spread",
+         "ns/elem", "GB/s", "vs initfill", "of store BW", "note")
 
 
 def _table(rows: list[Row], grouped: bool) -> list[str]:
@@ -32,13 +32,29 @@ def _table(rows: list[Row], grouped: bool) -> list[str]:
         if grouped and last is not None and key != last:
             cells.append(None)
         last = key
+        note = "; ".join(t for t in ("NOISY" if r.noisy else "", r.note) if t)
         cells.append((r.op, r.dtype, str(r.threads), f"{r.impl} {r.call}", fmt_size(r.size),
+                      str(r.repeats), _fmt(r.spread, ".2f"),
                       _fmt(r.ns_per_elem, ".3f"), _fmt(r.gb_per_s, ".2f"),
                       _fmt(r.ratio, ".2f", "x"),
                       _fmt(None if r.bw_fraction is None else 100 * r.bw_fraction,
                            ".1f", "%"),
-                      r.note))
-    return format_columns(_HEAD, cells, right={2, 4, 5, 6, 7, 8}, rule=True)
+                      note))
+    return format_columns(_HEAD, cells, right={2, 4, 5, 6, 7, 8, 9, 10}, rule=True)
+
+
+def noise_line(result: BenchResult) -> str:
+    """One line on the load at the start and the rows flagged noisy."""
+    o = result.options
+    load = ("unknown" if result.load_average is None
+            else f"{result.load_average:.2f} on {result.machine['available_cpus']} CPUs")
+    noisy = sum(r.noisy for r in result.rows)
+    text = f"load average at start: {load}"
+    if result.busy:
+        text += (" -- BUSY: other work was running, every figure may be slow "
+                 "(rerun on an idle machine)")
+    return (text + f"; {noisy} of {len(result.rows)} rows NOISY (slowest call over "
+            f"{o.spread_threshold:g}x the fastest)")
 
 
 def format_report(result: BenchResult) -> str:
@@ -56,9 +72,11 @@ def format_report(result: BenchResult) -> str:
     fills = [r for r in result.rows if r.group == "fill"]
     fresh = [r for r in result.rows if r.group == "fresh"]
     refs = [r for r in result.rows if r.group == "reference"]
-    out = [(f"median of {o.repeat} calls after one warm-up; size {fmt_size(o.size)} "
-           f"elements; dtypes {', '.join(o.dtypes)}; threads "
-           f"{', '.join(map(str, o.threads))}; {result.elapsed_s:.1f} s in all"), ""]
+    out = [(f"median of up to {o.repeat} calls after one warm-up (a row stops after "
+            f"{o.max_seconds:g} s of calls; 'calls' says how many it made); every row on "
+            f"{fmt_size(o.size)} elements; dtypes {', '.join(o.dtypes)}; threads "
+            f"{', '.join(map(str, o.threads))}; {result.elapsed_s:.1f} s in all"),
+           noise_line(result), ""]
     if fills:
         out += ["Fills into a preallocated, touched buffer", ""] + _table(fills, True) + [""]
     if fresh:
@@ -72,20 +90,23 @@ def format_report(result: BenchResult) -> str:
             "faster."),
             ("of store BW: the row's GB/s as a share of ndarray.fill's at the same dtype "
             "and thread count."),
+            ("spread: the slowest timed call / the fastest; NOISY above "
+             f"{o.spread_threshold:g}x (--noise-threshold)."),
             ("NumPy and SciPy run on one thread; torch with torch.set_num_threads(threads); "
             "JAX (jit) on XLA's own threads.")]
-    if any(r.size < o.size for r in result.rows):
-        out.append(f"A row with fewer elements than {fmt_size(o.size)} was capped to "
-                   f"about {o.max_seconds:g} s in all (--max-seconds).")
     for label, why in result.skipped:
         out.append(f"skipped: {label}: {why}")
     return "\n".join(out)
 
 
 def as_json(result: BenchResult) -> dict[str, Any]:
-    """The JSON document of a run: ``machine``, ``options``, ``rows``, ``skipped``,
-    ``elapsed_s``."""
+    """The JSON document of a run: ``machine``, ``options``, ``noise`` (the load
+    average at the start, ``busy``, the number of ``noisy_rows``), ``rows`` (each with
+    its ``size``, ``repeats``, ``spread``, ``noisy``), ``skipped``, ``elapsed_s``."""
     return {"machine": result.machine, "options": asdict(result.options),
+            "noise": {"load_average_1min": result.load_average, "busy": result.busy,
+                      "spread_threshold": result.options.spread_threshold,
+                      "noisy_rows": sum(r.noisy for r in result.rows)},
             "rows": [asdict(r) for r in result.rows],
             "skipped": [{"case": c, "reason": r} for c, r in result.skipped],
             "elapsed_s": result.elapsed_s}

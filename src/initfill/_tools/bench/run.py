@@ -1,13 +1,13 @@
 """``initfill bench``'s measurements: :func:`run_bench` plans them (:func:`plan`, from
-the cases of :mod:`.implementations`), times each (median of ``repeat`` calls after
+the cases of :mod:`.implementations`), times each (median of its timed calls after
 one warm-up call) and returns a :class:`BenchResult`; :mod:`.report` renders and
 saves it.
 
-Per-measurement time cap: a measurement whose ``repeat + 1`` calls would take more
-than ``max_seconds`` (estimated from a call on 2**16 elements) runs on a smaller
-power-of-two size, never below 2**20 elements (or ``size``, if smaller); its row says
-the size it used.  Per-element figures of compute-bound fills do not depend on the
-size above the caches; the store reference always runs at ``size``.
+Every row runs on ``size`` elements: rows of one operation (initfill, its peers, every
+thread count) compare the same size.  A slow row is capped in time, not in size: its
+timed calls stop once they have taken ``max_seconds`` in all (at least one call, at
+most ``repeat``), and the row says how many it made.  Rows are flagged noisy, and the
+run busy, as :mod:`.noise` says.
 """
 from __future__ import annotations
 
@@ -26,13 +26,11 @@ import initfill
 from .cases import DTYPES, FLOAT_OF_BITS, Case, Measurement, Workspace
 from .implementations import fill_cases, fresh_cases, jax_has_x64, reference_cases
 from .machine import machine_info
+from .noise import load_average, machine_busy, spread
 from .options import BenchOptions
 
-__all__ = ["BenchResult", "Progress", "Row", "capped_size", "fmt_size", "plan",
-           "run_bench", "set_case_threads", "thread_counts_restored"]
-
-PROBE_SIZE = 1 << 16
-MIN_CAPPED_SIZE = 1 << 20
+__all__ = ["BenchResult", "Progress", "Row", "fmt_size", "plan", "run_bench",
+           "set_case_threads", "thread_counts_restored", "timed_calls"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +43,9 @@ class Row(Measurement):
     times_s: list[float]
     ns_per_elem: float
     gb_per_s: float
+    repeats: int = 0          # timed calls made (fewer than asked under max_seconds)
+    spread: float | None = None       # max/min of times_s (None for one call)
+    noisy: bool = False               # spread above the options' spread_threshold
     ratio: float | None = None        # peer time / initfill time, per element
     bw_fraction: float | None = None  # GB/s / store-reference GB/s, same threads
 
@@ -58,6 +59,8 @@ class BenchResult:
     rows: list[Row] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     elapsed_s: float = 0.0
+    load_average: float | None = None  # 1-minute load average when the run started
+    busy: bool = False                 # that load says other work was running
 
 
 # --- running ---------------------------------------------------------------------------
@@ -95,20 +98,18 @@ def _timed(fn: Callable[[], Any]) -> float:
     return time.perf_counter() - t0
 
 
-def capped_size(case: Case, ws: Workspace, opts: BenchOptions) -> int:
-    """The element count ``case`` runs on: ``opts.size``, or less under the time cap."""
-    n = opts.size
-    if (case.group == "reference" or opts.max_seconds <= 0
-            or n <= max(PROBE_SIZE, MIN_CAPPED_SIZE)):
-        return n
-    fn = case.make(ws, PROBE_SIZE)
-    fn()                                        # warm-up (and JIT compilation)
-    per_elem = _timed(fn) / PROBE_SIZE
-    floor = MIN_CAPPED_SIZE
-    while n > floor and per_elem * n * (opts.repeat + 1) > opts.max_seconds:
-        p = 1 << (n.bit_length() - 1)          # the power of two <= n
-        n = p if p < n else n // 2
-    return max(n, floor)
+def timed_calls(fn: Callable[[], Any], repeat: int, budget_s: float,
+                clock: Callable[[Callable[[], Any]], float] | None = None) -> list[float]:
+    """Time ``fn`` up to ``repeat`` times, stopping once the calls have taken
+    ``budget_s`` seconds in all (at least one call; ``budget_s <= 0``: no budget).
+    ``clock(fn)`` calls ``fn`` and returns its seconds (default: the wall clock)."""
+    clock = clock or _timed
+    times: list[float] = []
+    while len(times) < max(1, repeat):
+        times.append(clock(fn))
+        if budget_s > 0 and sum(times) >= budget_s:
+            break
+    return times
 
 
 @contextmanager
@@ -142,15 +143,18 @@ def set_case_threads(case: Case) -> None:
 
 def _measure(case: Case, ws: Workspace, opts: BenchOptions) -> Row:
     set_case_threads(case)
-    n = capped_size(case, ws, opts)
+    n = opts.size
     fn = case.make(ws, n)
-    fn()                                        # warm-up
-    times = [_timed(fn) for _ in range(opts.repeat)]
+    fn()                                        # warm-up (and JIT compilation)
+    times = timed_calls(fn, opts.repeat, opts.max_seconds)
     med = statistics.median(times)
     itemsize = np.dtype(DTYPES.get(case.dtype, case.dtype)).itemsize
     sec = max(med, 1e-9)
+    sp = spread(times)
     return Row(case.group, case.op, case.dtype, case.threads, case.impl, case.call,
-               case.note, n, med, times, sec / n * 1e9, n * itemsize / sec / 1e9)
+               case.note, n, med, times, sec / n * 1e9, n * itemsize / sec / 1e9,
+               repeats=len(times), spread=sp,
+               noisy=sp is not None and sp > opts.spread_threshold)
 
 
 def plan(opts: BenchOptions, peers: dict[str, str | None]) -> list[Case]:
@@ -223,12 +227,14 @@ def run_bench(opts: BenchOptions, progress: TextIO | None = sys.stderr,
     Returns
     -------
     BenchResult
-        A measurement that raised is listed in ``skipped`` with its error; the others
+        ``load_average``/``busy`` are taken before anything runs.  A measurement that raised is listed in ``skipped`` with its error; the others
         still run.
     """
     t_start = time.perf_counter()
+    load = load_average()                       # before this run adds its own load
     machine = machine if machine is not None else machine_info()
-    result = BenchResult(machine, opts)
+    result = BenchResult(machine, opts, load_average=load,
+                         busy=machine_busy(load, machine["available_cpus"]))
     cases = plan(opts, machine["peers"])
     with_torch = bool(machine["peers"].get("torch")) and any(c.impl == "torch" for c in cases)
     ws = Workspace(opts.size)
@@ -251,7 +257,8 @@ def _run_cases(cases: list[Case], ws: Workspace, opts: BenchOptions,
                 bar(f"{case.label}: skipped ({type(e).__name__}: {e})")
                 continue
             result.rows.append(row)
-            bar(f"{case.label}: {row.ns_per_elem:.3f} ns/elem, {fmt_size(row.size)} elements")
+            bar(f"{case.label}: {row.ns_per_elem:.3f} ns/elem, {fmt_size(row.size)} elements"
+                + (f", noisy (spread {row.spread:.2f})" if row.noisy else ""))
     finally:
         bar.close()
         ws.close()
