@@ -213,8 +213,10 @@ def dlpack_view(x: Any) -> tuple[np.ndarray, int]:
             capsule = x.__dlpack__(max_version=(1, 0), copy=False)
         except TypeError:
             capsule = x.__dlpack__()
-    except BufferError as e:  # the exporter's own refusal (read-only, dtype, strides...)
-        raise TypeError(
+    except BufferError as e:
+        # The exporter's own refusal: read-only, byte order, strides or dtype; which it
+        # was, only its text says, so it is one ValueError that carries that text.
+        raise ValueError(
             f"x ({type(x).__name__}) refused to export its memory through DLPack: {e}. "
             f"initfill fills writable, native-endian float32, float64, float16 or "
             f"bfloat16 (bits_: uint32, uint64) memory in place"
