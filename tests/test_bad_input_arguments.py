@@ -178,15 +178,20 @@ def test_bits_on_non_native_floats_names_what_it_takes():
         initfill.Generator(0).bits_(y)
 
 
-def test_messages_name_bfloat16_never_uint16():
-    g = initfill.Generator(0)
-    raw = np.zeros(4, np.uint16)
-    with pytest.raises(TypeError) as e:
-        g.bits_(raw, dtype="bfloat16")
-    assert "bfloat16" in str(e.value) and "uint16" not in str(e.value)
-    with pytest.raises(ValueError) as e:
-        g.uniform_(raw, 0.0, 1e39, dtype="bfloat16")
-    assert "bfloat16" in str(e.value) and "uint16" not in str(e.value)
+@pytest.mark.parametrize("call, exc", [
+    (lambda g: g.bits_(np.zeros(4, np.uint16), dtype="bfloat16"), TypeError),
+    (lambda g: g.uniform_(np.zeros(4, np.uint16), 0.0, 1e39, dtype="bfloat16"), ValueError),
+    (lambda g: g.uniform_(np.zeros(4, np.float32), dtype="bfloat16"), TypeError),
+    (lambda g: g.normal_(np.zeros(4, np.uint32), dtype="bf16"), TypeError),
+    (lambda g: g.normal_(bytearray(3), dtype="bfloat16"), ValueError),
+    (lambda g: g.normal_(memoryview(bytearray(9))[1:5], dtype="bfloat16"), ValueError),
+    (lambda g: g.normal_(np.zeros(9, np.uint8)[1:].view(np.uint16), dtype="bfloat16"),
+     ValueError),
+])
+def test_messages_name_bfloat16_never_uint16(call, exc):
+    with pytest.raises(exc) as e:
+        call(initfill.Generator(0))
+    assert "bfloat16" in str(e.value) and "uint16" not in str(e.value), str(e.value)
 
 
 class _Exporter:
@@ -234,3 +239,13 @@ def test_numpy_dlpack_refusals_are_named_errors(make):
     with pytest.raises((TypeError, ValueError), match=r"\bx\b"):
         g.normal_(_Wrap(a))
     assert not a.any() and g.next_stream == 0
+
+
+def test_dlpack_export_with_a_null_data_pointer():
+    torch = pytest.importorskip("torch")
+    t = torch.empty(10)
+    t.untyped_storage().resize_(0)  # torch exports such a tensor with data NULL
+    g = initfill.Generator(0)
+    with pytest.raises(ValueError, match=r"NULL data pointer"):
+        g.normal_(_Wrap(t))
+    assert g.next_stream == 0

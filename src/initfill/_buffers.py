@@ -340,6 +340,7 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int],
                 f"dtype={dtype!r} is not a type {what} fills: dtype= names the element "
                 f"type of a raw buffer, one of {_accepted(codes)}"
             )
+        wname = "bfloat16" if bf else want.name  # bfloat16 words are viewed as uint16
         if bf:
             forced = BFLOAT16
             if is_bfloat16_dtype(arr.dtype):
@@ -351,7 +352,7 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int],
         if arr.dtype != want:
             if arr.dtype.itemsize != 1 or arr.dtype.kind not in "uiSVb":
                 raise TypeError(
-                    f"dtype={want.name} does not match x, whose elements are "
+                    f"dtype={wname} does not match x, whose elements are "
                     f"{_dtype_name(arr.dtype)}; dtype= reinterprets raw byte buffers only"
                 )
             if not arr.flags.c_contiguous:
@@ -360,10 +361,10 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int],
             if arr.size % want.itemsize:
                 raise ValueError(
                     f"x holds {arr.size} bytes, not a multiple of the {want.itemsize}-byte "
-                    f"dtype {want.name}"
+                    f"dtype {wname}"
                 )
             if arr.size and arr.ctypes.data % want.alignment:
-                raise ValueError(f"x is not aligned to {want.alignment} bytes for {want.name}")
+                raise ValueError(f"x is not aligned to {want.alignment} bytes for {wname}")
             arr = arr.view(want)
     dt = arr.dtype
     if forced is None and is_bfloat16_dtype(dt):
@@ -380,7 +381,7 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int],
     if not arr.flags.writeable:
         raise ValueError("x is read-only: initfill fills buffers in place")
     if not arr.flags.aligned:
-        raise ValueError(f"x is not aligned to its {dt.name} elements")
+        raise ValueError(f"x is not aligned to its {CODE_NAMES[code]} elements")
     if not _disjoint(arr.shape, arr.strides, arr.itemsize):
         raise ValueError(
             "x has elements that share memory (e.g. an expanded tensor or a zero stride "
