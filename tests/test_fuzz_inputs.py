@@ -19,6 +19,7 @@ Derandomized with no example database, so every run tries the same examples.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from fractions import Fraction
 
@@ -41,6 +42,8 @@ FUZZ = settings(max_examples=700, derandomize=True, database=None, deadline=None
                 suppress_health_check=list(HealthCheck), print_blob=True)
 
 SEED = 1234
+# INITFILL_FUZZ_WHY=1 with --hypothesis-show-statistics: which refusals were drawn.
+WHY = bool(os.environ.get("INITFILL_FUZZ_WHY"))
 HUGE = 10**400
 # Every element type a caller might pass; only some are accepted by each fill.
 DTYPES = ["float32", "float64", "float16", "bfloat16", "uint32", "uint64", "int32",
@@ -206,8 +209,7 @@ def _check(call, reference, out, gen, takes_stream, stream, bounds=None):
         try:
             call(out.x)
         except (TypeError, ValueError) as e:
-            import os
-            if os.environ.get("FUZZ_WHY"):
+            if WHY:
                 hypothesis.event(str(e)[:50])
             assert bytes(out.store) == before, "a refused call wrote to the buffer"
             assert initfill.default_generator().next_stream == default_before
