@@ -153,3 +153,21 @@ def test_ordinary_views_still_take_the_fast_path():
     g.normal_(t[2])
     ref = initfill.Generator(9).normal_(np.empty(16, np.float32), stream=0)
     assert np.array_equal(t[2].numpy(), ref) and g.next_stream == 1
+
+
+def test_wrapper_subclass_without_memory():
+    class Wrapper(torch.Tensor):  # like DTensor: no storage of its own
+        @staticmethod
+        def __new__(cls, elem):
+            return torch.Tensor._make_wrapper_subclass(cls, elem.shape, dtype=elem.dtype)
+
+        @classmethod
+        def __torch_dispatch__(cls, func, types, args=(), kwargs=None):
+            raise NotImplementedError(str(func))
+
+    w = Wrapper(torch.zeros(4))
+    g = initfill.Generator(0)
+    for call in (lambda: g.normal_(w), lambda: g.normal_(w, stream=1)):
+        with pytest.raises(ValueError, match="NULL.*local tensor"):
+            call()
+    assert g.next_stream == 0

@@ -149,8 +149,10 @@ def _storage_check(x: Any, shape: tuple[int, ...], estrides: tuple[int, ...], es
         return
     if x.data_ptr() == 0:
         raise ValueError(
-            "x has no memory (its data pointer is NULL, e.g. its storage was resized to "
-            "0 bytes); resize its storage or make it anew before filling it"
+            "x has no memory (its data pointer is NULL): its storage was resized to 0 "
+            "bytes (resize it or make x anew before filling it), or x is a tensor "
+            "subclass that wraps others (e.g. a DTensor: fill its local tensor) or a "
+            "FakeTensor"
         )
     start = x.storage_offset()
     lo = start + sum(min(0, (n - 1) * st) for n, st in zip(shape, estrides))
