@@ -145,7 +145,8 @@ def _storage_check(x: Any, shape: tuple[int, ...], estrides: tuple[int, ...], es
     """ValueError unless every element of the view lies inside its storage's bytes
     (``untyped_storage().nbytes()``; code that shards parameters shrinks a
     storage in place with ``resize_``, leaving views that reach past it)."""
-    if 0 in shape:
+    n = x.numel()
+    if n == 0:
         return
     if x.data_ptr() == 0:
         raise ValueError(
@@ -154,9 +155,15 @@ def _storage_check(x: Any, shape: tuple[int, ...], estrides: tuple[int, ...], es
             "subclass that wraps others (e.g. a DTensor: fill its local tensor) or a "
             "FakeTensor"
         )
-    start = x.storage_offset()
-    lo = start + sum(min(0, (n - 1) * st) for n, st in zip(shape, estrides))
-    hi = start + sum(max(0, (n - 1) * st) for n, st in zip(shape, estrides))
+    lo = hi = x.storage_offset()
+    if x.is_contiguous():
+        hi += n - 1
+    else:
+        for k, st in zip(shape, estrides):
+            if st < 0:
+                lo += (k - 1) * st
+            else:
+                hi += (k - 1) * st
     nbytes = x.untyped_storage().nbytes()
     if lo < 0 or (hi + 1) * es > nbytes:
         raise ValueError(
