@@ -400,7 +400,8 @@ int main(void) {
         fprintf(stderr, "test_kat: %d failure(s)\n", failures);
         return 1;
     }
-    printf("test_kat: all passed (%zu frozen rows, algorithm version %d)\n",
-           sizeof rows / sizeof rows[0], initfill_algorithm_version());
+    printf("test_kat: all passed (%zu frozen rows, algorithm version %d, level %s)\n",
+           sizeof rows / sizeof rows[0], initfill_algorithm_version(),
+           initfill_simd_name(initfill_simd_level()));
     return 0;
 }

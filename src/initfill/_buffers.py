@@ -6,6 +6,7 @@ argument, before a single element is written.
 """
 from __future__ import annotations
 
+import math
 import operator
 import sys
 from typing import Any
@@ -109,11 +110,83 @@ def _device_error(kind: str) -> str:
             f"tensors (initfill.torch hands them to torch unchanged)")
 
 
+def _lazy_view_error(x: Any) -> Exception | None:
+    """The error for a torch tensor whose memory does not hold its values as they
+    read (a lazy view torch resolves on access), or None for an ordinary tensor."""
+    if x.is_nested:
+        return TypeError(
+            "x is a nested tensor; initfill fills dense (strided) tensors only: fill each "
+            "of its components (x.unbind()) or the dense tensor it was built from"
+        )
+    if x._is_zerotensor():
+        return TypeError(
+            "x is a ZeroTensor (torch's lazy, memoryless zeros, e.g. from autograd); it has "
+            "no memory to fill: fill a tensor made with torch.zeros or torch.empty"
+        )
+    if x.is_neg():
+        return ValueError(
+            "x is a negated view (x.is_neg() is True, e.g. the .imag of a conjugated "
+            "complex tensor): its memory holds -x, so writing it would store the wrong "
+            "sign.  x.resolve_neg() returns a new tensor, not a view, so filling that does "
+            "not write x: fill the tensor x was viewed from, or fill "
+            "torch.empty_like(x.resolve_neg()) and copy it in with x.copy_(...)"
+        )
+    if x.is_conj():
+        return ValueError(
+            "x is a conjugated view (x.is_conj() is True): its memory holds the conjugate "
+            "of x.  x.resolve_conj() returns a new tensor, not a view, so filling that "
+            "does not write x: fill the tensor x was viewed from, or fill a new tensor "
+            "and copy it in with x.copy_(...)"
+        )
+    return None
+
+
+def _storage_check(x: Any, shape: tuple[int, ...], estrides: tuple[int, ...], es: int) -> None:
+    """ValueError unless every element of the view lies inside its storage's bytes
+    (``untyped_storage().nbytes()``; code that shards parameters shrinks a
+    storage in place with ``resize_``, leaving views that reach past it)."""
+    n = x.numel()
+    if n == 0:
+        return
+    if x.data_ptr() == 0:
+        raise ValueError(
+            "x has no memory (its data pointer is NULL): its storage was resized to 0 "
+            "bytes (resize it or make x anew before filling it), or x is a tensor "
+            "subclass that wraps others (e.g. a DTensor: fill its local tensor) or a "
+            "FakeTensor"
+        )
+    lo = hi = x.storage_offset()
+    if x.is_contiguous():
+        hi += n - 1
+    else:
+        for k, st in zip(shape, estrides):
+            if st < 0:
+                lo += (k - 1) * st
+            else:
+                hi += (k - 1) * st
+    nbytes = x.untyped_storage().nbytes()
+    if lo < 0 or (hi + 1) * es > nbytes:
+        raise ValueError(
+            f"x reaches past its storage: its elements span bytes [{lo * es}, "
+            f"{(hi + 1) * es}) of a storage of {nbytes} bytes (a storage shrunk in place, "
+            f"e.g. by untyped_storage().resize_()); nothing was written.  Give the "
+            f"storage its full size again (or fill a new tensor) before filling x"
+        )
+
+
 def torch_view(x: Any) -> tuple[np.ndarray, int]:
-    """Return ``(view, code)``: an ndarray over a CPU torch tensor's memory, no copy."""
+    """Return ``(view, code)``: an ndarray over a CPU torch tensor's memory, no copy.
+
+    Refuses (before anything is written) tensors whose memory does not hold their
+    values as they read (nested, ZeroTensor, negated or conjugated lazy views) and
+    views that reach past their storage.
+    """
     dev = x.device.type
     if dev != "cpu":
         raise TypeError(_device_error(dev))
+    lazy = _lazy_view_error(x)
+    if lazy is not None:
+        raise lazy
     if str(x.layout) != "torch.strided":
         raise TypeError(f"x is a {x.layout} tensor; initfill fills dense (strided) tensors only")
     entry = _TORCH_TYPES.get(str(x.dtype))
@@ -125,7 +198,9 @@ def torch_view(x: Any) -> tuple[np.ndarray, int]:
     typestr, code = entry
     es = x.element_size()
     shape = tuple(x.shape)
-    bstrides = tuple(int(s) * es for s in x.stride())
+    estrides = tuple(int(s) for s in x.stride())
+    _storage_check(x, shape, estrides, es)
+    bstrides = tuple(s * es for s in estrides)
     if x.numel() and x.data_ptr() % es:
         raise ValueError(f"x is not aligned to its {es}-byte elements")
     return _raw_view(x.data_ptr(), shape, bstrides, typestr, x), code
@@ -143,9 +218,18 @@ def dlpack_view(x: Any) -> tuple[np.ndarray, int]:
             f"(type 1); initfill fills CPU memory only: fill a CPU array and copy it over"
         )
     try:
-        capsule = x.__dlpack__(max_version=(1, 0), copy=False)
-    except TypeError:
-        capsule = x.__dlpack__()
+        try:
+            capsule = x.__dlpack__(max_version=(1, 0), copy=False)
+        except TypeError:
+            capsule = x.__dlpack__()
+    except BufferError as e:
+        # The exporter's own refusal: read-only, byte order, strides or dtype; which it
+        # was, only its text says, so it is one ValueError that carries that text.
+        raise ValueError(
+            f"x ({type(x).__name__}) refused to export its memory through DLPack: {e}. "
+            f"initfill fills writable, native-endian float32, float64, float16 or "
+            f"bfloat16 (bits_: uint32, uint64) memory in place"
+        ) from None
     ptr, shape, estrides, tcode, bits, lanes, readonly = _core.dlpack_info(capsule)
     if readonly:
         raise ValueError("x is read-only (its DLPack export says so): initfill fills buffers in place")
@@ -157,8 +241,26 @@ def dlpack_view(x: Any) -> tuple[np.ndarray, int]:
         )
     typestr, code = entry
     es = bits // 8
-    if 0 not in shape and ptr % es:
-        raise ValueError(f"x is not aligned to its {es}-byte elements")
+    if any(n < 0 for n in shape):
+        raise ValueError(f"x has a negative extent in its DLPack shape {shape}")
+    if 0 not in shape:
+        # DLPack declares no buffer size: the address, shape and strides are all an
+        # exporter says, so check that they make sense (not NULL, inside the address
+        # space), and trust the rest.
+        if ptr == 0:
+            raise ValueError("x has no memory: its DLPack export has a NULL data pointer")
+        span = [(n - 1) * st for n, st in zip(shape, estrides or ())]
+        lo = ptr + es * sum(min(0, v) for v in span)
+        hi = ptr + es * (sum(max(0, v) for v in span) + 1)
+        if estrides is None:
+            hi = ptr + es * math.prod(shape)
+        if lo < 0 or hi > 1 << 64:
+            raise ValueError(
+                f"x's DLPack shape {shape} and strides {estrides} reach outside the "
+                f"address space from address {ptr:#x}"
+            )
+        if ptr % es:
+            raise ValueError(f"x is not aligned to its {es}-byte elements")
     bstrides = None if estrides is None else tuple(s * es for s in estrides)
     return _raw_view(ptr, shape, bstrides, typestr, capsule), code
 
@@ -175,6 +277,20 @@ def _want(dtype: Any) -> tuple[np.dtype, bool]:
     except TypeError:
         raise TypeError(f"dtype must be a NumPy dtype or its name, got {dtype!r}") from None
     return want, is_bfloat16_dtype(want)
+
+
+def _allowed(codes: dict[np.dtype, int]) -> set[int]:
+    """The C types of a fill that accepts the NumPy types `codes` (float fills take
+    bfloat16 too)."""
+    allowed = set(codes.values())
+    if FLOAT32 in allowed:
+        allowed.add(BFLOAT16)
+    return allowed
+
+
+def _accepted(codes: dict[np.dtype, int]) -> str:
+    """The element types of a fill that accepts `codes`, for messages."""
+    return ", ".join(CODE_NAMES[c] for c in sorted(_allowed(codes)))
 
 
 def _dtype_name(dt: np.dtype) -> str:
@@ -228,6 +344,12 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int],
             )
     elif dtype is not None:
         want, bf = _want(dtype)
+        if not bf and codes.get(want.newbyteorder("=")) is None:
+            raise TypeError(
+                f"dtype={dtype!r} is not a type {what} fills: dtype= names the element "
+                f"type of a raw buffer, one of {_accepted(codes)}"
+            )
+        wname = "bfloat16" if bf else want.name  # bfloat16 words are viewed as uint16
         if bf:
             forced = BFLOAT16
             if is_bfloat16_dtype(arr.dtype):
@@ -239,7 +361,7 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int],
         if arr.dtype != want:
             if arr.dtype.itemsize != 1 or arr.dtype.kind not in "uiSVb":
                 raise TypeError(
-                    f"dtype={want.name} does not match x, whose elements are "
+                    f"dtype={wname} does not match x, whose elements are "
                     f"{_dtype_name(arr.dtype)}; dtype= reinterprets raw byte buffers only"
                 )
             if not arr.flags.c_contiguous:
@@ -248,30 +370,27 @@ def as_target(x: Any, dtype: Any, codes: dict[np.dtype, int],
             if arr.size % want.itemsize:
                 raise ValueError(
                     f"x holds {arr.size} bytes, not a multiple of the {want.itemsize}-byte "
-                    f"dtype {want.name}"
+                    f"dtype {wname}"
                 )
             if arr.size and arr.ctypes.data % want.alignment:
-                raise ValueError(f"x is not aligned to {want.alignment} bytes for {want.name}")
+                raise ValueError(f"x is not aligned to {want.alignment} bytes for {wname}")
             arr = arr.view(want)
     dt = arr.dtype
-    if not dt.isnative:
-        raise TypeError(f"x has non-native byte order ({dt.str}); {what} writes native {dt.name} only")
     if forced is None and is_bfloat16_dtype(dt):
         forced = BFLOAT16
-    code = codes.get(dt) if forced is None else forced
-    allowed = set(codes.values())
-    if FLOAT32 in allowed:
-        allowed.add(BFLOAT16)
-    if code is None or code not in allowed:
-        accepted = ", ".join(d.name for d in codes)
-        if FLOAT32 in codes.values():
-            accepted += ", bfloat16"
+    code = codes.get(dt.newbyteorder("=")) if forced is None else forced
+    if code is None or code not in _allowed(codes):
         have = _dtype_name(dt) if forced is None else CODE_NAMES[forced]
-        raise TypeError(f"{what} fills {accepted} buffers; x has dtype {have}")
+        raise TypeError(f"{what} fills {_accepted(codes)} buffers; x has dtype {have}")
+    if not dt.isnative:
+        raise TypeError(
+            f"x has non-native byte order ({dt.str}); {what} writes {dt.name} in the "
+            f"machine's byte order only: fill a native array and byte-swap a copy"
+        )
     if not arr.flags.writeable:
         raise ValueError("x is read-only: initfill fills buffers in place")
     if not arr.flags.aligned:
-        raise ValueError(f"x is not aligned to its {dt.name} elements")
+        raise ValueError(f"x is not aligned to its {CODE_NAMES[code]} elements")
     if not _disjoint(arr.shape, arr.strides, arr.itemsize):
         raise ValueError(
             "x has elements that share memory (e.g. an expanded tensor or a zero stride "
@@ -332,4 +451,13 @@ def addressing(
     for d in range(ndim - 2, -1, -1):
         gstrides[d] = gstrides[d + 1] * gshape[d + 1]
     gbase = sum(o * s for o, s in zip(off, gstrides))
+    # A zero-size global shape has 0 elements whatever its other extents: its
+    # strides and offsets must still be C int64 (checked here, before any stream).
+    if max(gshape, default=0) >= 1 << 63 or max(gstrides, default=0) >= 1 << 63 \
+            or gbase >= 1 << 63:
+        raise ValueError(
+            f"global_shape {gshape} (offset {off}) addresses elements beyond 2**63 - 1: "
+            f"every extent and the C-order strides of the logical tensor must be below "
+            f"2**63"
+        )
     return gshape, tuple(gstrides), gbase

@@ -117,8 +117,10 @@ def bump_version(tensor):
 
 cdef int tensor_code(object x, bint bits, void **data, uint64_t *n) except -2:
     """C type of `x` if it is a plain torch.Tensor or nn.Parameter the fast path may
-    fill as one run (CPU, strided, contiguous, no negative bit, aligned, not empty,
-    a type of this fill), with its address and size; else -1."""
+    fill as one run (CPU, strided, not nested, contiguous, no negative bit, a memory
+    address, aligned, not empty, inside its storage, a type of this fill), with its
+    address and size; else -1 (the general path then refuses what must be refused).
+    A conjugated view is complex, which no fill takes."""
     cdef type t = type(x)
     if _torch_types is None and not learn_torch():
         return -1
@@ -127,12 +129,18 @@ cdef int tensor_code(object x, bint bits, void **data, uint64_t *n) except -2:
     code = (_torch_bits_codes if bits else _torch_float_codes).get(x.dtype)
     if code is None or not x.is_cpu or x.layout is not _torch_strided:
         return -1
-    if not x.is_contiguous() or x.is_neg():
+    if x.is_nested or not x.is_contiguous() or x.is_neg():
         return -1
     cdef uint64_t size = x.numel()
     cdef uintptr_t addr = x.data_ptr()
     cdef int c = code
-    if size == 0 or addr % <uintptr_t>initfill_dtype_size(c):
+    cdef uint64_t es = initfill_dtype_size(c)
+    if size == 0 or addr == 0 or addr % <uintptr_t>es:
+        return -1
+    # A storage shrunk in place (untyped_storage().resize_) leaves views past its end.
+    cdef uint64_t start = x.storage_offset()
+    cdef uint64_t nbytes = x.untyped_storage().nbytes()
+    if start > nbytes // es or size > nbytes // es - start:
         return -1
     data[0] = <void *>addr
     n[0] = size

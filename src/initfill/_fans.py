@@ -56,16 +56,29 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if nonlinearity == "relu":
         return math.sqrt(2.0)
     if nonlinearity == "leaky_relu":
-        if param is None:
-            slope = 0.01
-        elif not isinstance(param, bool) and isinstance(param, (int, float)):
-            slope = param
-        else:
-            raise ValueError(f"negative_slope {param} not a valid number")
-        return math.sqrt(2.0 / (1 + slope**2))
+        return leaky_relu_gain(param, "param")
     if nonlinearity == "selu":
         return 3.0 / 4
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+
+def leaky_relu_gain(slope: Any, name: str) -> float:
+    """``sqrt(2 / (1 + slope**2))`` (slope None: 0.01), with a ValueError naming
+    `name` for a slope that is not an int or float, or whose square overflows
+    float64 (torch raises OverflowError there)."""
+    if slope is None:
+        slope = 0.01
+    elif isinstance(slope, bool) or not isinstance(slope, (int, float)):
+        raise ValueError(f"negative_slope {slope} not a valid number")
+    try:
+        return math.sqrt(2.0 / (1 + slope**2))
+    except OverflowError:
+        raise ValueError(
+            f"{name} (the negative slope of leaky_relu) must be below 1.3e154 in "
+            f"magnitude, so that its square is a float64; got "
+            + (f"{slope:.3g}" if isinstance(slope, float)
+               else f"an int of {slope.bit_length()} bits")
+        ) from None
 
 
 def _axes(name: str, axes: Any, ndim: int) -> tuple[int, ...]:

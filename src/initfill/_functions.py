@@ -16,8 +16,9 @@ import numpy as np
 
 from . import _core
 from ._core import BFLOAT16, FLOAT16, NORMAL, TRUNC_NORMAL, UNIFORM
-from ._fans import calculate_gain, compute_fans, kaiming_mode, torch_fans, xavier_std
-from ._generator import Generator
+from ._fans import (calculate_gain, compute_fans, kaiming_mode, leaky_relu_gain, torch_fans,
+                    xavier_std)
+from ._generator import Generator, check_stream
 from ._params import finite, plan_error, real
 from ._target import Target, resolve_target
 
@@ -213,7 +214,8 @@ def _fill_with_std(gen: Generator, target: Target, dist: int, std: float | None,
                    what: str, stream: int | str | None) -> Any:
     """Fill `target` with zero-mean values of standard deviation `std`: U(-l, l) with
     ``l = sqrt(3) std`` for UNIFORM, N(0, std**2) for NORMAL; None leaves it alone."""
-    if std is None:
+    if std is None:  # zero-size: nothing to write, but `stream` is checked all the same
+        check_stream(stream)
         return target.source
     if dist == UNIFORM:
         bound = math.sqrt(3.0) * std
@@ -288,13 +290,15 @@ def _kaiming_std_of(target: Target, a: Any, mode: Any, nonlinearity: Any) -> flo
         raise TypeError(f"mode must be a str, got {type(mode).__name__}")
     if isinstance(a, float) and not math.isfinite(a):
         raise ValueError(f"a must be finite, got {a}")
+    mode = kaiming_mode(mode)
+    gain = (leaky_relu_gain(a, "a") if nonlinearity == "leaky_relu"
+            else calculate_gain(nonlinearity, a))
     shape = target.global_shape
     if 0 in shape:
         warnings.warn("Initializing zero-element tensors is a no-op", stacklevel=3)
         return None
-    mode = kaiming_mode(mode)
     fan_in, fan_out = torch_fans(shape)
-    return calculate_gain(nonlinearity, a) / math.sqrt(fan_in if mode == "fan_in" else fan_out)
+    return gain / math.sqrt(fan_in if mode == "fan_in" else fan_out)
 
 
 def kaiming_uniform_(x, a=0, mode="fan_in", nonlinearity="leaky_relu", *, generator=None,

@@ -42,7 +42,14 @@ def stream_id(stream: int | str) -> int:
         The stream number.
     """
     if isinstance(stream, str):
-        digest = hashlib.blake2b(stream.encode("utf-8"), digest_size=8).digest()
+        try:
+            name = stream.encode("utf-8")
+        except UnicodeEncodeError as e:
+            raise ValueError(
+                f"stream must be an int or a str that UTF-8 can encode, got a str with "
+                f"{e.reason} at position {e.start} (a lone surrogate?)"
+            ) from None
+        digest = hashlib.blake2b(name, digest_size=8).digest()
         return int.from_bytes(digest, "little") | _NAMED_STREAM_BIT
     s = integer("stream", stream, "an int or a str")
     if not 0 <= s < 1 << 64:
@@ -62,6 +69,12 @@ def _counter(next_stream: int) -> Any:
 def _from_state(state: dict[str, int]) -> Generator:
     """Unpickle a Generator (module-level, so that pickles name a stable function)."""
     return Generator.from_state(state)
+
+
+def check_stream(stream: int | str | None) -> int | None:
+    """``stream`` as :func:`stream_id` gives it, or None; for the fills that write
+    nothing (zero-size outputs) but check their arguments all the same."""
+    return None if stream is None else stream_id(stream)
 
 
 class Generator:

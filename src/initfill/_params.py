@@ -33,15 +33,30 @@ def integer(name: str, value: Any, expected: str = "an int") -> int:
         raise TypeError(f"{name} must be {expected}, got {type(value).__name__}") from None
 
 
+def _a(noun: str) -> str:
+    """`noun` with its indefinite article."""
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 def real(name: str, value: Any) -> float:
-    """``value`` as a float, with a TypeError naming ``name`` if it is not real."""
+    """``value`` as a float: a TypeError naming ``name`` if it is not real, a
+    ValueError if it is a real (a huge int or Fraction) beyond float64's range."""
     if type(value) is float:
         return value
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        pass
+    elif isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiu":
+        pass
+    else:
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    try:
         return float(value)
-    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "fiu":
-        return float(value)
-    raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    except OverflowError:
+        # Never format the value itself: str() of an int over 4300 digits raises.
+        raise ValueError(
+            f"{name} must be a finite number within float64's range (|{name}| < 1.8e308), "
+            f"got {_a(type(value).__name__)} beyond it"
+        ) from None
 
 
 def finite(name: str, value: Any) -> float:

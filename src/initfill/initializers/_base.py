@@ -10,7 +10,7 @@ import numpy as np
 from .. import _core
 from .._core import UNIFORM
 from .._functions import default_generator, write_constant
-from .._generator import Generator, check_seed
+from .._generator import Generator, check_seed, check_stream
 from .._params import plan_error, real
 from .._target import Target, resolve_target
 
@@ -163,6 +163,7 @@ class Initializer:
                 f"generator must be an initfill.Generator, got {type(generator).__name__}")
         if stream is not None and generator is None:
             raise ValueError("stream= needs generator=")
+        check_stream(stream)  # also where the fill takes none (Constant, zero-size)
         self._fill(resolve_target(x, False, "fill_"), generator, stream)
         return x
 
