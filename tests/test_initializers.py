@@ -302,3 +302,20 @@ def test_bad_calls_leave_buffers_alone():
     assert not x.any()
     assert I.RandomNormal(seed=0)(4).shape == (4,)
     assert I.RandomNormal(seed=0)((0, 3)).shape == (0, 3)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: I.RandomNormal(stddev=-1.0),
+    lambda: I.RandomUniform(minval=1.0, maxval=0.0),
+    lambda: I.TruncatedNormal(stddev=float("nan")),
+    lambda: I.VarianceScaling(scale=-1.0),
+    lambda: I.VarianceScaling(mode="fan_sideways"),
+    lambda: I.Orthogonal(gain=float("inf")),
+])
+def test_refused_arguments_draw_no_seed(make):
+    """A seed=None object draws its seed from the default generator only once its
+    arguments are accepted: a refused construction leaves that generator alone."""
+    initfill.manual_seed(11)
+    with pytest.raises((TypeError, ValueError)):
+        make()
+    assert initfill.default_generator().next_stream == 0

@@ -37,8 +37,8 @@ class Orthogonal(_Seeded):
     """
 
     def __init__(self, gain: float = 1.0, seed: int | None = None) -> None:
-        super().__init__(seed)
         self.gain = finite("gain", gain)
+        super().__init__(seed)  # last: it draws a seed=None object's seed
 
     def _fill(self, target: Target, generator: Generator | None,
               stream: int | str | None) -> None:

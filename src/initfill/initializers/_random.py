@@ -41,8 +41,8 @@ class RandomNormal(_Seeded):
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05,
                  seed: int | None = None) -> None:
-        super().__init__(seed)
         self.mean, self.stddev = checked_params(NORMAL, _NORMAL_NAMES, (mean, stddev))
+        super().__init__(seed)  # last: it draws a seed=None object's seed
 
     def _fill(self, target: Target, generator: Generator | None,
               stream: int | str | None) -> None:
@@ -67,8 +67,8 @@ class RandomUniform(_Seeded):
 
     def __init__(self, minval: float = -0.05, maxval: float = 0.05,
                  seed: int | None = None) -> None:
-        super().__init__(seed)
         self.minval, self.maxval = checked_params(UNIFORM, _UNIFORM_NAMES, (minval, maxval))
+        super().__init__(seed)  # last: it draws a seed=None object's seed
 
     def _fill(self, target: Target, generator: Generator | None,
               stream: int | str | None) -> None:
@@ -100,9 +100,9 @@ class TruncatedNormal(_Seeded):
 
     def __init__(self, mean: float = 0.0, stddev: float = 0.05,
                  seed: int | None = None) -> None:
-        super().__init__(seed)
         m, sd = real("mean", mean), real("stddev", stddev)
         self.mean, self.stddev = checked_params(TRUNC_NORMAL, _TRUNC_NAMES, _cut(m, sd))[:2]
+        super().__init__(seed)  # last: it draws a seed=None object's seed
 
     def _fill(self, target: Target, generator: Generator | None,
               stream: int | str | None) -> None:
@@ -222,7 +222,6 @@ class VarianceScaling(_Seeded):
                  distribution: str = "truncated_normal", seed: int | None = None,
                  input_axes: Axes = None, output_axes: Axes = None, *,
                  layout: str = "keras") -> None:
-        super().__init__(seed)
         distribution = _keras_distribution(distribution)
         self.scale = check_variance_scaling(scale, mode, distribution, _KERAS_MODES,
                                             _KERAS_DISTRIBUTIONS)
@@ -231,6 +230,7 @@ class VarianceScaling(_Seeded):
         self.input_axes = _check_axes("input_axes", input_axes)
         self.output_axes = _check_axes("output_axes", output_axes)
         self.layout = check_layout(layout)
+        super().__init__(seed)  # last: it draws a seed=None object's seed
 
     def _has_axes(self) -> bool:
         return self.input_axes is not None or self.output_axes is not None
