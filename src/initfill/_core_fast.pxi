@@ -153,10 +153,11 @@ def pool_workers():
     return if_pool_size()
 
 
-def fill_fast(StreamCounter streams not None, uint64_t seed, x, int dist, tuple params):
-    """Fill `x` with the next stream of `streams` under `seed`, if the fast path applies.
+def fill_fast(Streams streams not None, x, int dist, tuple params):
+    """Fill `x` with the next stream of `streams` under their seed, if the fast path
+    applies.
 
-    `streams` and `seed` are a Generator's own (only the Generator calls this).
+    `streams` are a Generator's own (only the Generator calls this).
 
     `params` is a tuple of up to 4 floats; C validates them.  Returns 0 when `x` was
     filled, -1 when the fast path does not apply (`x` is neither a C-contiguous,
@@ -187,8 +188,8 @@ def fill_fast(StreamCounter streams not None, uint64_t seed, x, int dist, tuple 
     cdef initfill_plan plan
     if cached_plan(dist, code, p, <int>nparams, &plan) != INITFILL_OK:
         return -1
-    cdef uint64_t s
-    streams.take_c(&s)
+    cdef uint64_t s, seed
+    streams.take_c(&s, &seed)
     cdef int nthreads = _num_threads
     cdef int status
     if n < <uint64_t>NOGIL_THRESHOLD:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import _core
@@ -57,15 +57,6 @@ def stream_id(stream: int | str) -> int:
     return s
 
 
-def _counter(next_stream: int) -> Any:
-    """A StreamCounter at `next_stream`; ``2**64`` gives a spent one (all taken)."""
-    if next_stream < 1 << 64:
-        return _core.StreamCounter(next_stream)
-    c = _core.StreamCounter((1 << 64) - 1)
-    c.take()
-    return c
-
-
 def _from_state(state: dict[str, int]) -> Generator:
     """Unpickle a Generator (module-level, so that pickles name a stable function)."""
     return Generator.from_state(state)
@@ -115,13 +106,13 @@ class Generator:
 
     def __init__(self, seed: int | None = None, *, next_stream: int | str = 0) -> None:
         s = check_seed(seed)
-        self._seed = secrets.randbits(64) if s is None else s
-        self._streams = _core.StreamCounter(stream_id(next_stream))
+        self._streams = _core.Streams(stream_id(next_stream),
+                                      secrets.randbits(64) if s is None else s)
 
     @property
     def seed(self) -> int:
         """The 64-bit seed."""
-        return self._seed
+        return self._streams.seed
 
     @property
     def next_stream(self) -> int:
@@ -131,7 +122,7 @@ class Generator:
     def __repr__(self) -> str:
         # eval-able with ``import initfill`` (a spent counter reads next_stream=2**64,
         # which the constructor refuses: such a generator cannot fill any more).
-        return f"initfill.Generator(seed={self._seed}, next_stream={self._streams.next})"
+        return f"initfill.Generator(seed={self.seed}, next_stream={self._streams.next})"
 
     @property
     def state(self) -> dict[str, int]:
@@ -141,7 +132,7 @@ class Generator:
         generator whose next fills use the same streams, so a checkpointed run that
         saves ``g.state`` and restores it continues with the values it would have drawn.
         """
-        return {"seed": self._seed, "next_stream": self._streams.next,
+        return {"seed": self.seed, "next_stream": self._streams.next,
                 "algorithm_version": _core.ALGORITHM_VERSION}
 
     @classmethod
@@ -177,12 +168,21 @@ class Generator:
             raise ValueError(
                 f"state['algorithm_version'] is {version}, but this initfill draws with "
                 f"algorithm version {_core.ALGORITHM_VERSION}: its values would differ")
-        g = cls.__new__(cls)
-        g._seed = check_seed(integer("state['seed']", state["seed"]))
+        seed = check_seed(integer("state['seed']", state["seed"]))
         nxt = integer("state['next_stream']", state["next_stream"])
         if not 0 <= nxt <= 1 << 64:
             raise ValueError(f"state['next_stream'] must be in [0, 2**64], got {nxt}")
-        g._streams = _counter(nxt)
+        g = cls.__new__(cls)
+        g._streams = _core.Streams(nxt, seed)
+        return g
+
+    @classmethod
+    def _seeded_at_first_fill(cls, seed_source: Callable[[], int]) -> Generator:
+        """A generator whose seed is ``seed_source()``, called once, when a fill that
+        passed its checks first needs it (or :attr:`seed` is read): a refused fill
+        draws nothing.  initfill.torch derives such generators from torch's."""
+        g = cls.__new__(cls)
+        g._streams = _core.Streams(0, None, seed_source)
         return g
 
     def __reduce__(self) -> tuple[Any, tuple[dict[str, int]]]:
@@ -221,7 +221,7 @@ class Generator:
         path has anything to check, convert or report; an error of the fill itself
         is raised.
         """
-        st = _core.fill_fast(self._streams, self._seed, x, dist, params)
+        st = _core.fill_fast(self._streams, x, dist, params)
         if st > 0:
             raise ValueError(f"{what}: {_core.status_message(st)}")
         return st == 0
@@ -250,7 +250,8 @@ class Generator:
         if plan.status:
             raise plan_error(plan, names, params, target.code)
         s = self.take_stream(stream)
-        status = _core.fill(target.array, plan, self._seed, s, target.gstrides, target.gbase)
+        status = _core.fill(target.array, plan, self._streams.seed, s, target.gstrides,
+                            target.gbase)
         if status:
             raise ValueError(f"{what}: {_core.status_message(status)}")
         target.tell_written()

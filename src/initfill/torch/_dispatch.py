@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import torch
@@ -64,6 +65,12 @@ def generator_from_torch(generator: torch.Generator) -> Generator:
     Generator
         A fresh initfill Generator seeded from `generator`; its stream 0 comes first.
     """
+    return Generator(_draw_seed(generator))
+
+
+def _draw_seed(generator: torch.Generator) -> int:
+    """One int in ``[0, 2**63)`` from `generator`, as one ``random_()`` of a single
+    int64 element draws it."""
     device = generator.device
     if device.type == "cpu":
         # One scratch scalar per thread: allocating it costs about as much as the
@@ -75,7 +82,7 @@ def generator_from_torch(generator: torch.Generator) -> Generator:
     else:
         x = torch.empty((), dtype=torch.int64, device=device)
     x.random_(generator=generator)
-    return Generator(int(x.item()))
+    return int(x.item())
 
 
 def explicit_or_torch_default(generator: Any) -> Any:
@@ -97,7 +104,9 @@ def initfill_generator(generator: Any) -> Generator:
     if isinstance(generator, Generator):
         return generator
     if isinstance(generator, torch.Generator):
-        return generator_from_torch(generator)
+        # Drawn from only when a fill has passed its checks: a call that goes to
+        # torch after all finds `generator` as initfill found it.
+        return Generator._seeded_at_first_fill(partial(_draw_seed, generator))
     raise TypeError(
         f"generator must be an initfill.Generator, a torch.Generator or None, "
         f"got {type(generator).__name__}"
@@ -136,20 +145,14 @@ def fill_or_hand_over(fill: Callable[..., Tensor], tensor: Tensor, params: tuple
     (e.g. overlapping memory), or about `params` that only the tensor's dtype
     refuses when `judged_in` is another, is initfill's.
     """
-    # A torch generator is drawn from (generator_from_torch): keep its state to put
-    # back if the call goes to torch after all.  (isinstance(x, torch.Generator) is
-    # slow: asked only of what is neither None nor an initfill Generator.)
-    state = None
+    # A torch generator is drawn from only once the fill has passed its checks
+    # (initfill_generator), so a call handed to torch finds it untouched.
     generator = explicit_or_torch_default(generator)
-    if not isinstance(generator, Generator) and isinstance(generator, torch.Generator):
-        state = generator.get_state()
     try:
         return fill(initfill_generator(generator), tensor, *params)
     except (TypeError, ValueError):
         if not _params_refused(fill, judged_in or tensor.dtype, params):
             raise
-    if state is not None:
-        generator.set_state(state)
     if bool in map(type, params):  # torch takes bools as numbers: initfill takes them as floats
         return fill_or_hand_over(fill, tensor, tuple(float(p) if type(p) is bool else p
                                                      for p in params),
