@@ -21,6 +21,7 @@ TORCH_INIT: dict[str, Callable[..., Any]] = {
 }
 
 _scratch = threading.local()
+_CPU_DEFAULT_GENERATOR = torch.default_generator
 
 # What the ``generator=`` of a drop-in takes.
 AnyGenerator = Generator | torch.Generator | None
@@ -71,8 +72,9 @@ def generator_from_torch(generator: torch.Generator) -> Generator:
 def _draw_seed(generator: torch.Generator) -> int:
     """One int in ``[0, 2**63)`` from `generator`, as one ``random_()`` of a single
     int64 element draws it."""
-    device = generator.device
-    if device.type == "cpu":
+    # (torch's default generator is the CPU one; reading .device.type costs as much
+    # again as the draw's bookkeeping, so it is asked only of other generators.)
+    if generator is _CPU_DEFAULT_GENERATOR or generator.device.type == "cpu":
         # One scratch scalar per thread: allocating it costs about as much as the
         # draw (torch.manual_seed drives every drop-in call without generator=).
         x = getattr(_scratch, "int64", None)
@@ -80,7 +82,7 @@ def _draw_seed(generator: torch.Generator) -> int:
             with torch.inference_mode(False):  # usable in and out of inference mode
                 x = _scratch.int64 = torch.empty((), dtype=torch.int64)
     else:
-        x = torch.empty((), dtype=torch.int64, device=device)
+        x = torch.empty((), dtype=torch.int64, device=generator.device)
     x.random_(generator=generator)
     return int(x.item())
 
