@@ -371,3 +371,29 @@ def test_leaf_requiring_grad_is_written_as_nn_init_writes_it(name):
     out = getattr(it, name)(p)
     assert out is p and p.requires_grad and p.is_leaf and p.grad_fn is None
     assert not torch.equal(p.detach(), torch.zeros(4, 4))
+
+
+@pytest.mark.parametrize("name, args", [("uniform_", (2.0, 3.0)), ("normal_", (0.75, 0.1)),
+                                        ("kaiming_uniform_", ())])
+def test_negated_views_go_to_torch_which_fills_them_right(name, args):
+    """initfill refuses a view with torch's lazy negative bit (its memory holds the
+    negated values); the drop-in hands it to torch, whose in-place ops honour it."""
+    base = torch.zeros(4, 4, dtype=torch.complex64)
+    v = base.conj().imag
+    assert v.is_neg()
+    getattr(it, name)(v, *args, generator=torch.Generator().manual_seed(3))
+    ref = getattr(torch.nn.init, name)(torch.zeros(4, 4), *args,
+                                       generator=torch.Generator().manual_seed(3))
+    assert torch.equal(v, ref)
+    with pytest.raises(ValueError, match="neg"):
+        initfill.Generator(0).uniform_(base.conj().imag, 2.0, 3.0)
+
+
+def test_negated_view_in_trunc_normal_gets_torchs_own_error():
+    """torch's own trunc_normal_ refuses a negated view ("DispatchKey Negative doesn't
+    correspond to a device"); the drop-in hands the view over and raises what torch does."""
+    with pytest.raises(RuntimeError) as theirs:
+        torch.nn.init.trunc_normal_(torch.zeros(4, dtype=torch.complex64).conj().imag)
+    with pytest.raises(RuntimeError) as ours:
+        it.trunc_normal_(torch.zeros(4, dtype=torch.complex64).conj().imag)
+    assert str(ours.value) == str(theirs.value)

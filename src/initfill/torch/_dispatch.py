@@ -143,9 +143,11 @@ def fill_or_hand_over(fill: Callable[..., Tensor], tensor: Tensor, params: tuple
     of the dtype `judged_in` (default: the tensor's) -- NaN, ``a > b``, ``std < 0``,
     non-real, overflow ... --, the call goes to torch's `torch_fill` with the same
     arguments, so that the result or the error is torch's own; a torch generator is
-    then as if initfill had never seen the call.  An error about the tensor itself
-    (e.g. overlapping memory), or about `params` that only the tensor's dtype
-    refuses when `judged_in` is another, is initfill's.
+    then as if initfill had never seen the call.  So does a tensor with torch's lazy
+    negative or conjugate bit, which initfill refuses (it would write its memory
+    with the wrong sign) and torch's in-place ops fill correctly.  Any other error
+    about the tensor itself (e.g. overlapping memory), or about `params` that only
+    the tensor's dtype refuses when `judged_in` is another, is initfill's.
     """
     # A torch generator is drawn from only once the fill has passed its checks
     # (initfill_generator), so a call handed to torch finds it untouched.
@@ -153,7 +155,8 @@ def fill_or_hand_over(fill: Callable[..., Tensor], tensor: Tensor, params: tuple
     try:
         return fill(initfill_generator(generator), tensor, *params)
     except (TypeError, ValueError):
-        if not _params_refused(fill, judged_in or tensor.dtype, params):
+        if not (tensor.is_neg() or tensor.is_conj()
+                or _params_refused(fill, judged_in or tensor.dtype, params)):
             raise
     if bool in map(type, params):  # torch takes bools as numbers: initfill takes them as floats
         return fill_or_hand_over(fill, tensor, tuple(float(p) if type(p) is bool else p
