@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -12,7 +12,7 @@ import torch
 from torch import Tensor, nn
 
 from ._forward import Batch, buffers_kept, check_batch, check_layer_types, check_model, \
-    first_tensor
+    RecordSequence, first_tensor
 
 __all__ = ["ActivationStats", "LayerStats", "activation_stats"]
 
@@ -56,7 +56,7 @@ _COLUMNS = tuple(f.name for f in fields(LayerStats))
 
 
 @dataclass(frozen=True)
-class ActivationStats:
+class ActivationStats(RecordSequence):
     """The result of :func:`activation_stats`: one :class:`LayerStats` per layer call,
     in forward order.
 
@@ -69,14 +69,6 @@ class ActivationStats:
     loss: float
     saturation: float
 
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def __iter__(self) -> Iterator[LayerStats]:
-        return iter(self.records)
-
-    def __getitem__(self, i: int) -> LayerStats:
-        return self.records[i]
 
     def columns(self) -> dict[str, list[Any]]:
         """The table as columns: ``{"name": [...], "type": [...], "mean": [...], ...}``."""

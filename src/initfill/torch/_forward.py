@@ -78,3 +78,19 @@ def buffers_kept(model: nn.Module, cpu_seed: int | None = None) -> Iterator[None
         with torch.no_grad():
             for b, old in saved:
                 b.copy_(old)
+
+
+class RecordSequence:
+    """A result that is a sequence of its per-layer ``records`` (a tuple field of the
+    frozen dataclass that inherits it): ``len``, iteration and indexing."""
+
+    records: tuple[Any, ...]
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self.records)
+
+    def __getitem__(self, i: int) -> Any:
+        return self.records[i]

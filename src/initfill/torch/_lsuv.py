@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +16,7 @@ from initfill import Generator
 
 from ._dropin import kaiming_normal_, kaiming_uniform_
 from ._forward import Batch, buffers_kept, check_batch, check_layer_types, check_model, \
-    first_tensor
+    RecordSequence, first_tensor
 from ._structural import orthogonal_, zeros_
 
 __all__ = ["LSUVLayer", "LSUVResult", "lsuv_"]
@@ -53,7 +52,7 @@ class LSUVLayer:
 
 
 @dataclass(frozen=True)
-class LSUVResult:
+class LSUVResult(RecordSequence):
     """The result of :func:`lsuv_`: one :class:`LSUVLayer` per layer, in forward order;
     `unused` names the matching layers the forward never called (initialized, not
     scaled)."""
@@ -61,14 +60,6 @@ class LSUVResult:
     records: tuple[LSUVLayer, ...]
     unused: tuple[str, ...]
 
-    def __len__(self) -> int:
-        return len(self.records)
-
-    def __iter__(self) -> Iterator[LSUVLayer]:
-        return iter(self.records)
-
-    def __getitem__(self, i: int) -> LSUVLayer:
-        return self.records[i]
 
     @property
     def scales(self) -> dict[str, float]:
