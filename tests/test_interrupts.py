@@ -164,3 +164,65 @@ def test_sigint_stops_a_long_fill_and_the_pool_stays_usable():
     assert 0 < int(written) < (1 << 28), proc.stdout
     assert float(latency) < float(whole), proc.stdout
     assert "POOL OK" in proc.stdout
+
+
+class Stop(Exception):
+    """Raised by the test's signal handler while a fill runs."""
+
+
+def interrupted_fill(fill_it, handler_exc):
+    """Run fill_it() while a timer thread sends SIGUSR1, whose handler raises
+    handler_exc while fill_it runs (and does nothing after, so a late signal cannot
+    escape the test).  Returns whether the fill was stopped."""
+    signal = pytest.importorskip("signal")
+    if not hasattr(signal, "SIGUSR1"):
+        pytest.skip("no SIGUSR1 here")
+    import os
+    import threading
+    running = [True]
+
+    def handler(signum, frame):
+        if running[0]:
+            raise handler_exc
+
+    old = signal.signal(signal.SIGUSR1, handler)
+    timer = threading.Timer(0.005, os.kill, (os.getpid(), signal.SIGUSR1))
+    try:
+        timer.start()
+        try:
+            fill_it()
+        except type(handler_exc):
+            return True
+        return False
+    finally:
+        running[0] = False
+        timer.join()
+        signal.signal(signal.SIGUSR1, old)
+
+
+def test_an_interrupted_torch_fill_bumps_the_version():
+    torch = pytest.importorskip("torch")
+    t = torch.zeros(1 << 12, 1 << 12).t()  # strided: the general path
+    before = t._version
+    with parts_of(1 << 8):
+        stopped = interrupted_fill(lambda: initfill.Generator(0).normal_(t, stream=3),
+                                   KeyboardInterrupt())
+    assert stopped, "the fill ended before the signal"
+    assert t._version > before
+    written = int(torch.count_nonzero(t))
+    assert 0 < written < t.numel()
+
+
+def test_a_signal_handler_exception_stops_the_fast_path():
+    x = np.zeros(1 << 24, np.float32)
+    g = initfill.Generator(0)
+    with parts_of(1 << 8):
+        stopped = interrupted_fill(lambda: g.normal_(x), Stop())
+    assert stopped, "the fill ended before the signal"
+    assert 0 < np.count_nonzero(x) < x.size
+    assert g.next_stream == 1  # the interrupted fill took stream 0
+    # the pool still works
+    y = initfill.Generator(0).normal_(np.empty(1 << 20, np.float32))
+    with parts_of(1 << 30):
+        ref = initfill.Generator(0).normal_(np.empty(1 << 20, np.float32), stream=0)
+    assert np.array_equal(y, ref)
