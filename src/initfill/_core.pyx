@@ -15,6 +15,7 @@ cnp.import_array()
 
 include "_core_cdefs.pxi"
 include "_core_capi.pxi"
+include "_core_parts.pxi"
 include "_core_fill.pxi"
 include "_core_streams.pxi"
 include "_core_fast.pxi"

@@ -10,7 +10,7 @@ cdef extern from "initfill/initfill.h" nogil:
     int INITFILL_FLOAT16, INITFILL_BFLOAT16
     int INITFILL_UNIFORM, INITFILL_NORMAL, INITFILL_TRUNC_NORMAL, INITFILL_BITS
     ctypedef struct initfill_plan:
-        int err_param, err_rule
+        int dtype, err_param, err_rule
     int initfill_plan_init(initfill_plan *plan, int dist, int dtype,
                            const double *params, int nparams)
     int initfill_fill_strided(const initfill_plan *plan, uint64_t seed,

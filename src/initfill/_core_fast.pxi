@@ -194,9 +194,16 @@ def fill_fast(Streams streams not None, x, int dist, tuple params):
     cdef int status
     if n < <uint64_t>NOGIL_THRESHOLD:
         status = initfill_fill_contiguous(&plan, seed, s, 0, n, data, nthreads)
-    else:
+    elif n <= _part_elements:
         with nogil:
             status = initfill_fill_contiguous(&plan, seed, s, 0, n, data, nthreads)
+    else:
+        try:
+            status = fill_contiguous_parts(&plan, seed, s, n, data, nthreads)
+        finally:  # an interrupted fill has written part of the tensor
+            if tensor:
+                bump_version(x)
+        return status
     if tensor:
         bump_version(x)
     return status

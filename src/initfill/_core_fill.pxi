@@ -103,10 +103,8 @@ def fill(cnp.ndarray arr not None, Plan plan not None, uint64_t seed, uint64_t s
     if cnp.PyArray_SIZE(arr) < NOGIL_THRESHOLD:
         return initfill_fill_strided(&plan.plan, seed, stream, data, ndim, shape, strides,
                                      gstr, gbase, nthreads)
-    with nogil:
-        status = initfill_fill_strided(&plan.plan, seed, stream, data, ndim, shape, strides,
-                                       gstr, gbase, nthreads)
-    return status
+    return fill_strided_parts(&plan.plan, seed, stream, data, ndim, shape, strides, gstr,
+                              gbase, <uint64_t>cnp.PyArray_SIZE(arr), nthreads)
 
 
 def zero_bytes(cnp.ndarray arr not None):

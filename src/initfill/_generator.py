@@ -250,8 +250,12 @@ class Generator:
         if plan.status:
             raise plan_error(plan, names, params, target.code)
         s = self.take_stream(stream)
-        status = _core.fill(target.array, plan, self._streams.seed, s, target.gstrides,
-                            target.gbase)
+        try:
+            status = _core.fill(target.array, plan, self._streams.seed, s, target.gstrides,
+                                target.gbase)
+        except KeyboardInterrupt:  # a long fill stopped between parts: partly written
+            target.tell_written()
+            raise
         if status:
             raise ValueError(f"{what}: {_core.status_message(status)}")
         target.tell_written()
