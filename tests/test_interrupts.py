@@ -2,6 +2,7 @@
 fill, and Ctrl-C (SIGINT) stops a long fill at a part boundary with KeyboardInterrupt,
 the pool usable afterwards."""
 import contextlib
+import signal
 import subprocess
 import sys
 import textwrap
@@ -174,9 +175,6 @@ def interrupted_fill(fill_it, handler_exc):
     """Run fill_it() while a timer thread sends SIGUSR1, whose handler raises
     handler_exc while fill_it runs (and does nothing after, so a late signal cannot
     escape the test).  Returns whether the fill was stopped."""
-    signal = pytest.importorskip("signal")
-    if not hasattr(signal, "SIGUSR1"):
-        pytest.skip("no SIGUSR1 here")
     import os
     import threading
     running = [True]
@@ -200,6 +198,10 @@ def interrupted_fill(fill_it, handler_exc):
         signal.signal(signal.SIGUSR1, old)
 
 
+needs_sigusr1 = pytest.mark.skipif(not hasattr(signal, "SIGUSR1"), reason="no SIGUSR1 here")
+
+
+@needs_sigusr1
 def test_an_interrupted_torch_fill_bumps_the_version():
     torch = pytest.importorskip("torch")
     t = torch.zeros(1 << 12, 1 << 12).t()  # strided: the general path
@@ -213,6 +215,7 @@ def test_an_interrupted_torch_fill_bumps_the_version():
     assert 0 < written < t.numel()
 
 
+@needs_sigusr1
 def test_a_signal_handler_exception_stops_the_fast_path():
     x = np.zeros(1 << 24, np.float32)
     g = initfill.Generator(0)
