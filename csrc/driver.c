@@ -92,30 +92,8 @@ static void run_range(const if_job *job, uint64_t s, uint64_t e) {
     }
 }
 
-typedef struct {
-    const if_job *job;
-    uint64_t total, chunk;
-} if_split;
-
-/* Part k of a split: elements [k * chunk, min((k + 1) * chunk, total)). */
-static void run_part(void *ctx, int k) {
-    const if_split *sp = ctx;
-    const uint64_t start = (uint64_t)k * sp->chunk;
-    const uint64_t end = sp->total - start < sp->chunk ? sp->total : start + sp->chunk;
-    run_range(sp->job, start, end);
-}
-
-static void run_threads(const if_job *job, uint64_t total, int nthreads) {
-    uint64_t want = total / IF_MIN_PER_THREAD;
-    if (want < (uint64_t)nthreads) nthreads = want < 1 ? 1 : (int)want;
-    if (nthreads <= 1) {
-        run_range(job, 0, total);
-        return;
-    }
-    uint64_t chunk = (total + (uint64_t)nthreads - 1) / (uint64_t)nthreads;
-    chunk = (chunk + IF_SPLIT_ALIGN - 1) / IF_SPLIT_ALIGN * IF_SPLIT_ALIGN;
-    const if_split split = {job, total, chunk};
-    if_pool_run(run_part, (void *)&split, (int)((total + chunk - 1) / chunk));
+static void run_job_range(void *job, uint64_t start, uint64_t end) {
+    run_range(job, start, end);
 }
 
 /* a * b into *out unless it exceeds `limit`. */
@@ -188,7 +166,8 @@ int initfill_fill_strided(const initfill_plan *plan, uint64_t seed, uint64_t str
         ++nd;
     }
     job.nd = nd;
-    run_threads(&job, total, nthreads);
+    if_pool_run_range(run_job_range, (void *)&job, total, IF_SPLIT_ALIGN, IF_MIN_PER_THREAD,
+                      nthreads);
     return INITFILL_OK;
 }
 

@@ -211,3 +211,32 @@ void if_pool_shutdown(void) {
     pthread_mutex_unlock(&mu);
     pthread_mutex_unlock(&busy);
 }
+
+typedef struct {
+    if_range_fn fn;
+    void *ctx;
+    uint64_t total, chunk;
+} if_range_split;
+
+/* Part k of a split: [k * chunk, min((k + 1) * chunk, total)). */
+static void run_range_part(void *ctx, int k) {
+    const if_range_split *sp = ctx;
+    const uint64_t start = (uint64_t)k * sp->chunk;
+    const uint64_t end = sp->total - start < sp->chunk ? sp->total : start + sp->chunk;
+    sp->fn(sp->ctx, start, end);
+}
+
+void if_pool_run_range(if_range_fn fn, void *ctx, uint64_t total, uint64_t align,
+                       uint64_t min_per_thread, int nthreads) {
+    const uint64_t want = total / min_per_thread;
+    if (nthreads < 1) nthreads = 1;
+    if (want < (uint64_t)nthreads) nthreads = want < 1 ? 1 : (int)want;
+    if (nthreads == 1) {
+        fn(ctx, 0, total);
+        return;
+    }
+    uint64_t chunk = (total + (uint64_t)nthreads - 1) / (uint64_t)nthreads;
+    chunk = (chunk + align - 1) / align * align;
+    const if_range_split split = {fn, ctx, total, chunk};
+    if_pool_run(run_range_part, (void *)&split, (int)((total + chunk - 1) / chunk));
+}

@@ -17,9 +17,19 @@
 #ifndef INITFILL_POOL_H
 #define INITFILL_POOL_H
 
+#include <stdint.h>
+
 typedef void (*if_pool_fn)(void *ctx, int part);
 
 void if_pool_run(if_pool_fn fn, void *ctx, int nparts);
+
+/* fn(ctx, start, end) over [0, total) split into parts of equal size rounded up to
+ * a multiple of `align`, one per thread, with fewer threads than `nthreads` when a
+ * thread would get under `min_per_thread` (one thread: a single call on the caller). */
+typedef void (*if_range_fn)(void *ctx, uint64_t start, uint64_t end);
+
+void if_pool_run_range(if_range_fn fn, void *ctx, uint64_t total, uint64_t align,
+                       uint64_t min_per_thread, int nthreads);
 
 /* Number of workers now started (for tests). */
 int if_pool_size(void);
