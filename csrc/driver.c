@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "initfill/initfill.h"
+#include "driver.h"
 #include "kernels.h"
 #include "pool.h"
 
@@ -103,10 +104,9 @@ static int mul_le(uint64_t a, uint64_t b, uint64_t limit, uint64_t *out) {
     return 1;
 }
 
-int initfill_fill_strided(const initfill_plan *plan, uint64_t seed, uint64_t stream,
-                          void *data, int ndim, const int64_t *shape,
-                          const int64_t *strides, const int64_t *gstrides,
-                          uint64_t gbase, int nthreads) {
+int if_check_strided(const initfill_plan *plan, const void *data, int ndim,
+                     const int64_t *shape, const int64_t *strides, const int64_t *gstrides,
+                     uint64_t gbase, int nthreads, uint64_t *total_out) {
     if (plan == NULL) return INITFILL_ERR_NULL;
     const int es = initfill_dtype_size(plan->dtype);
     if (es == 0) return INITFILL_ERR_DTYPE;
@@ -123,6 +123,7 @@ int initfill_fill_strided(const initfill_plan *plan, uint64_t seed, uint64_t str
         if (!mul_le(total, (uint64_t)shape[d], (uint64_t)INT64_MAX, &total))
             return INITFILL_ERR_SHAPE;
     }
+    *total_out = total;
     if (total == 0) return INITFILL_OK;
     if (data == NULL) return INITFILL_ERR_NULL;
     if ((uintptr_t)data % (uintptr_t)es != 0) return INITFILL_ERR_ALIGN;
@@ -134,6 +135,18 @@ int initfill_fill_strided(const initfill_plan *plan, uint64_t seed, uint64_t str
         gmax += span;
         if (shape[d] > 1 && strides[d] % es != 0) return INITFILL_ERR_ALIGN;
     }
+    return INITFILL_OK;
+}
+
+int initfill_fill_strided(const initfill_plan *plan, uint64_t seed, uint64_t stream,
+                          void *data, int ndim, const int64_t *shape,
+                          const int64_t *strides, const int64_t *gstrides,
+                          uint64_t gbase, int nthreads) {
+    uint64_t total = 0;
+    const int st = if_check_strided(plan, data, ndim, shape, strides, gstrides, gbase,
+                                    nthreads, &total);
+    if (st != INITFILL_OK || total == 0) return st;
+    const int es = initfill_dtype_size(plan->dtype);
 
     /* Merge dimensions, dropping extents of 1; rows must step by 1 globally. */
     if_job job;

@@ -45,3 +45,9 @@ cdef extern from "zero.h" nogil:
 
 cdef extern from "pool.h" nogil:
     int if_pool_size()
+
+cdef extern from "driver.h" nogil:
+    int if_check_strided(const initfill_plan *plan, const void *data, int ndim,
+                         const int64_t *shape, const int64_t *strides,
+                         const int64_t *gstrides, uint64_t gbase, int nthreads,
+                         uint64_t *total)

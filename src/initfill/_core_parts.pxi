@@ -48,31 +48,6 @@ cdef int fill_contiguous_parts(const initfill_plan *plan, uint64_t seed, uint64_
     return status
 
 
-cdef bint view_is_valid(const initfill_plan *plan, void *data, int ndim,
-                        const int64_t *shape, const int64_t *strides,
-                        const int64_t *gstr, uint64_t gbase) noexcept:
-    """True when initfill_fill_strided certainly accepts the whole view (index range,
-    alignment), so that no part can be written before an error a later part would
-    meet; C stays the owner of the errors: a view this refuses is filled whole, and C
-    reports what is wrong."""
-    cdef uint64_t es = <uint64_t>initfill_dtype_size(plan.dtype)
-    cdef uint64_t gmax = gbase, span
-    cdef int d
-    if es == 0 or data == NULL or <uintptr_t>data % <uintptr_t>es:
-        return False
-    for d in range(ndim):
-        if shape[d] < 1 or gstr[d] < 0:
-            return False
-        if shape[d] > 1:
-            if <uint64_t>gstr[d] > (0xFFFFFFFFFFFFFFFFULL - gmax) // <uint64_t>(shape[d] - 1):
-                return False
-            span = <uint64_t>(shape[d] - 1) * <uint64_t>gstr[d]
-            gmax += span
-            if strides[d] % <int64_t>es:
-                return False
-    return True
-
-
 cdef int fill_strided_parts(const initfill_plan *plan, uint64_t seed, uint64_t stream,
                             void *data, int ndim, const int64_t *shape,
                             const int64_t *strides, const int64_t *gstr, uint64_t gbase,
@@ -86,7 +61,11 @@ cdef int fill_strided_parts(const initfill_plan *plan, uint64_t seed, uint64_t s
     moved to where the run starts."""
     cdef uint64_t part = _part_elements
     cdef int status
-    if total <= part or not view_is_valid(plan, data, ndim, shape, strides, gstr, gbase):
+    # C's own checks of the whole view first: a view it refuses is handed to it whole,
+    # so that no part is written before an error a later part would meet.
+    cdef uint64_t checked_total
+    if total <= part or if_check_strided(plan, data, ndim, shape, strides, gstr, gbase,
+                                         nthreads, &checked_total) != INITFILL_OK:
         with nogil:
             status = initfill_fill_strided(plan, seed, stream, data, ndim, shape, strides,
                                            gstr, gbase, nthreads)
