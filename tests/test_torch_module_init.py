@@ -288,6 +288,20 @@ def test_rules_fill_as_the_generator():
     assert (t == 0.25).all() and g.next_stream == 0
 
 
+@pytest.mark.parametrize("rule", [Uniform(-0.5, 0.5), Normal(0.0, 1.0, zero_row=2),
+                                  Normal(0.0, 1.0, zero_row=5), Constant(0.25)],
+                         ids=["uniform", "normal-zero-row-2", "normal-zero-row-5", "constant"])
+def test_rules_fill_blocks_as_slices_of_the_whole(rule):
+    # Filled block by block (global_shape/offset), a parameter equals the whole
+    # fill exactly; the zeroed row is zeroed in the block that holds it only.
+    whole = torch.empty(7, 6)
+    rule.fill(whole, initfill.Generator(6), 77)
+    for rows, cols in [((0, 3), (0, 6)), ((3, 7), (0, 6)), ((1, 6), (2, 5)), ((5, 5), (0, 6))]:
+        block = torch.full((rows[1] - rows[0], cols[1] - cols[0]), 9.0)
+        rule.fill(block, initfill.Generator(6), 77, (7, 6), (rows[0], cols[0]))
+        assert torch.equal(block, whole[rows[0]:rows[1], cols[0]:cols[1]])
+
+
 def test_rules_of_unknown_and_parameterless_modules():
     class Custom(nn.Module):
         def __init__(self):

@@ -15,6 +15,8 @@ from initfill._fans import calculate_gain, torch_fans, xavier_std
 
 _SQRT3 = math.sqrt(3.0)
 
+Shape = tuple[int, ...]
+
 
 @dataclass(frozen=True)
 class Constant:
@@ -22,8 +24,10 @@ class Constant:
 
     value: float
 
-    def fill(self, tensor: Tensor, generator: Generator, stream: int) -> None:
-        """Fill `tensor` in place; `generator` and `stream` are not used."""
+    def fill(self, tensor: Tensor, generator: Generator, stream: int,
+             global_shape: Shape | None = None, offset: Shape | None = None) -> None:
+        """Fill `tensor` in place; `generator`, `stream` and the block's place are
+        not used."""
         with torch.no_grad():
             tensor.fill_(self.value)
 
@@ -35,9 +39,13 @@ class Uniform:
     low: float
     high: float
 
-    def fill(self, tensor: Tensor, generator: Generator, stream: int) -> None:
-        """Fill `tensor` in place from `stream` of `generator`."""
-        generator.uniform_(tensor, self.low, self.high, stream=stream)
+    def fill(self, tensor: Tensor, generator: Generator, stream: int,
+             global_shape: Shape | None = None, offset: Shape | None = None) -> None:
+        """Fill `tensor` in place from `stream` of `generator`; with `global_shape`
+        and `offset`, `tensor` is the block at `offset` of a parameter of shape
+        `global_shape` and gets that block's values of the whole fill."""
+        generator.uniform_(tensor, self.low, self.high, stream=stream,
+                           global_shape=global_shape, offset=offset)
 
 
 @dataclass(frozen=True)
@@ -49,12 +57,18 @@ class Normal:
     std: float
     zero_row: int | None = None
 
-    def fill(self, tensor: Tensor, generator: Generator, stream: int) -> None:
-        """Fill `tensor` in place from `stream` of `generator`."""
-        generator.normal_(tensor, self.mean, self.std, stream=stream)
+    def fill(self, tensor: Tensor, generator: Generator, stream: int,
+             global_shape: Shape | None = None, offset: Shape | None = None) -> None:
+        """Fill `tensor` in place from `stream` of `generator` (a block of the
+        whole parameter with `global_shape`/`offset`, as :meth:`Uniform.fill`); the
+        zeroed row is zeroed where it falls inside the block."""
+        generator.normal_(tensor, self.mean, self.std, stream=stream,
+                          global_shape=global_shape, offset=offset)
         if self.zero_row is not None:
-            with torch.no_grad():
-                tensor[self.zero_row].fill_(0)
+            row = self.zero_row - (offset[0] if offset else 0)
+            if 0 <= row < tensor.shape[0]:
+                with torch.no_grad():
+                    tensor[row].fill_(0)
 
 
 Rule = Constant | Uniform | Normal
