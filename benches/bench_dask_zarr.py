@@ -8,7 +8,7 @@ A script, not a pytest-benchmark case (it takes tens of seconds and writes the a
 to disk, uncompressed).  It starts the cluster (workers on 127.0.0.1, one thread
 each, no dashboard), measures each worker's resident memory before the store, stores
 ``initfill.dask.normal`` with ``da.to_zarr``, and prints the wall time of the store,
-each worker's peak resident memory (``ru_maxrss``, and the peak of RSS sampled every
+each worker's peak resident memory (VmHWM, Linux, and the peak of RSS sampled every
 20 ms from outside) against its memory before, in MiB and in chunks, and checks a few
 chunks read back against initfill's block fill.  ``--numpy`` also fills the whole
 array with NumPy in a subprocess, for the peak memory of the single-process way.
@@ -19,7 +19,6 @@ import argparse
 import logging
 import math
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -37,8 +36,12 @@ def _rss() -> int:
     return psutil.Process().memory_info().rss
 
 
-def _max_rss() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+def _peak_rss() -> int:
+    """This process's peak RSS since it started: VmHWM of /proc/self/status (not
+    ``ru_maxrss``, which Linux carries over across fork+exec from the parent)."""
+    with open("/proc/self/status", encoding="ascii") as f:
+        line = next(line for line in f if line.startswith("VmHWM:"))
+    return int(line.split()[1]) * 1024  # kB
 
 
 def _import_worker_modules() -> None:
@@ -77,11 +80,11 @@ def square_shape(gib: float, chunk_mib: float) -> tuple[tuple[int, int], tuple[i
 def numpy_whole(shape: tuple[int, int]) -> tuple[float, int]:
     """(seconds, peak RSS bytes) of the whole NumPy fill, in a fresh subprocess."""
     code = (
-        "import resource, time, numpy as np, initfill\n"
+        "import time, numpy as np, initfill\n"
         f"x = np.empty({shape}, np.float32); t = time.perf_counter()\n"
         "initfill.Generator(0).normal_(x, std=0.02, stream='w')\n"
-        "print(time.perf_counter() - t, "
-        "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)\n")
+        "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
+        "print(time.perf_counter() - t, int(hwm.split()[1]) * 1024)\n")
     out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
                          text=True, timeout=600).stdout.split()
     return float(out[0]), int(out[1])
@@ -134,13 +137,13 @@ def main(argv: list[str] | None = None) -> int:
             store_s = time.perf_counter() - t1
             sampler.stop.set()
             sampler.join()
-            peaks = client.run(_max_rss)
+            peaks = client.run(_peak_rss)
         print(f"store: {store_s:.1f} s = {total / MiB / store_s:.0f} MiB/s")
         for w in sorted(before):
             grow = peaks[w] - before[w]
             sgrow = sampler.peak[w] - before[w]
             print(f"  worker {w}: RSS before {before[w] / MiB:.0f} MiB, peak "
-                  f"{peaks[w] / MiB:.0f} MiB (ru_maxrss; sampled {sampler.peak[w] / MiB:.0f})"
+                  f"{peaks[w] / MiB:.0f} MiB (VmHWM; sampled {sampler.peak[w] / MiB:.0f})"
                   f" -> +{grow / MiB:.0f} MiB = {grow / chunk_bytes:.1f} chunks "
                   f"(sampled +{sgrow / MiB:.0f} MiB); its share of the array "
                   f"{total / args.workers / MiB:.0f} MiB")
