@@ -20,6 +20,10 @@ The main names:
 - for C, C++, Cython and Numba: :func:`get_include`, the capsule ``_C_API``,
   ``cimport initfill`` and :mod:`initfill.ctypes_api` (see "Using initfill from C,
   Cython and Numba" in README.md).
+
+Optional modules, imported only when asked for: :mod:`initfill.torch` (torch's
+``nn.init`` names and whole-module init) and :mod:`initfill.dask` (lazy dask arrays
+whose chunks equal the whole fill; the ``[dask]`` extra).
 """
 from ._core import ABI_VERSION, ALGORITHM_VERSION
 from ._core import _C_API  # noqa: F401  (the capsule that initfill_capi.h imports)
