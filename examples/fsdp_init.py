@@ -65,7 +65,7 @@ class Llama(nn.Module):
 SIZES = {  # vocab, dim, hidden, layers, heads, kv_heads
     "small": (1001, 64, 172, 2, 4, 2),      # uneven shards on 2 ranks (1001 rows)
     "default": (32000, 512, 1376, 4, 8, 4),  # ~0.05 B parameters
-    "1b": (32000, 2048, 5632, 16, 32, 8),    # ~1.1 B parameters (TinyLlama's shapes)
+    "1b": (32000, 2048, 5632, 16, 32, 8),    # ~0.85 B parameters (TinyLlama-like, 16 layers)
 }
 
 

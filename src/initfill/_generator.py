@@ -78,6 +78,10 @@ class Generator:
     and a program's whole initialization is reproducible from its seed.  The values do
     not depend on the number of threads, the memory layout of the output, or whether a
     tensor is filled whole or one block at a time (``global_shape=``, ``offset=``).
+    A ``torch.distributed`` DTensor is filled on each rank in its local shard, with
+    that shard's values of the whole fill, from one stream taken on every rank
+    (empty shards too); a ``Partial`` placement is a ValueError, ``global_shape=``
+    or ``offset=`` with a DTensor a TypeError.
 
     Parameters
     ----------

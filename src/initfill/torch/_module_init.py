@@ -50,7 +50,10 @@ def init_module_(
     Parameters
     ----------
     module : torch.nn.Module
-        The model.  Parameters must not be on the meta device.
+        The model.  Parameters must not be on the meta device.  DTensor parameters
+        (FSDP2's ``fully_shard``, tensor parallelism) are filled shard by shard: each
+        rank writes only its local shard, with exactly its slice of the
+        single-process values (fans from the global shape).
     seed : int
         Seed in ``[0, 2**64)``.
     scheme : {"torch", "normal"} or callable
@@ -119,7 +122,8 @@ def init_module_(
         `std`, or `residual_layers` < 1.
     TypeError
         For a parameter of a dtype other than float32, float64, float16, bfloat16,
-        or a `hook` that is not a str.
+        a parameter that is a tensor subclass without memory of its own other than
+        a DTensor (e.g. a FakeTensor), or a `hook` that is not a str.
 
     Warns
     -----
