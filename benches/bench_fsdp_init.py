@@ -12,6 +12,11 @@ The threads per rank are the cores divided by the ranks (``--threads`` to choose
 """
 from __future__ import annotations
 
+if __name__ != "__main__":  # benches/conftest.py collects bench_*.py for pytest-benchmark
+    import pytest
+    pytest.skip("a torchrun script (see its docstring), not a pytest benchmark",
+                allow_module_level=True)
+
 import argparse
 import importlib.util
 import os
