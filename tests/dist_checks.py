@@ -275,6 +275,8 @@ def fsdp_checks(mesh, tp_mesh=None) -> dict[str, str | None]:
         it.materialize_(m, device="cpu", seed=0, scheme="normal", residual_layers=2)
         return compare_model(m, normal_ref)
     _run(checks, "fsdp materialize_ scheme=normal", normal_scheme)
+    if tp_mesh is None:
+        _run(checks, "fsdp materialize_ tied", lambda: _tied(mesh))
     if tp_mesh is not None:
         def strided():
             from torch.distributed.tensor.placement_types import _StridedShard
@@ -283,6 +285,29 @@ def fsdp_checks(mesh, tp_mesh=None) -> dict[str, str | None]:
             return None if _StridedShard.__name__ in kinds else f"no _StridedShard: {kinds}"
         _run(checks, "2-D mesh makes _StridedShard", strided)
     return checks
+
+
+def _tied_model() -> nn.Module:
+    m = nn.Sequential(nn.Embedding(7, 4), nn.Linear(4, 4), nn.Linear(4, 7, bias=False))
+    m[2].weight = m[0].weight  # a head tied to the embedding
+    return m
+
+
+def _tied(mesh) -> str | None:
+    """materialize_ keeps a tied head tied under FSDP2 and fills it once."""
+    from torch.distributed.fsdp import fully_shard
+
+    with torch.device("meta"):
+        m = _tied_model()
+    fully_shard(m[1], mesh=mesh)
+    fully_shard(m, mesh=mesh)  # the tied pair lives in the root's group
+    it.materialize_(m, device="cpu", seed=0)
+    with torch.device("meta"):
+        ref = _tied_model()
+    it.materialize_(ref, device="cpu", seed=0)
+    if m[2].weight is not m[0].weight:
+        return "the tie was lost"
+    return compare_model(m, {n: p.detach() for n, p in ref.named_parameters()})
 
 
 # ---- the launches: one per world size ------------------------------------------------

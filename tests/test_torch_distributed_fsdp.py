@@ -42,6 +42,13 @@ def test_fsdp2_normal_scheme(world_size):
     assert failed(results, "fsdp materialize_ scheme=normal") == {}
 
 
+@pytest.mark.parametrize("world_size", [2, 3])
+def test_fsdp2_materialize_keeps_a_tied_head_tied(world_size):
+    results = launched(world_size, "dist_checks", "all_checks")
+    assert checked(results, "fsdp materialize_ tied") == 1
+    assert failed(results, "fsdp materialize_ tied") == {}
+
+
 def test_fsdp2_over_tensor_parallel_on_a_2x2_mesh():
     results = launched(4, "dist_checks", "all_checks")  # its "2x2 ..." checks
     assert checked(results, "2x2 2-D mesh makes _StridedShard") == 1
