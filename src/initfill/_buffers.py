@@ -62,6 +62,13 @@ def is_torch_tensor(x: Any) -> bool:
     return False
 
 
+def is_dtensor(x: Any) -> bool:
+    """True for a ``torch.distributed.tensor.DTensor``, without importing it (none
+    exists before ``torch.distributed.tensor`` is imported)."""
+    cls = getattr(sys.modules.get("torch.distributed.tensor"), "DTensor", None)
+    return cls is not None and isinstance(x, cls)
+
+
 class _View:
     """Carries an ``__array_interface__`` and keeps the memory's owner alive."""
 
@@ -152,8 +159,10 @@ def _storage_check(x: Any, shape: tuple[int, ...], estrides: tuple[int, ...], es
         raise ValueError(
             "x has no memory (its data pointer is NULL): its storage was resized to 0 "
             "bytes (resize it or make x anew before filling it), or x is a tensor "
-            "subclass that wraps others (e.g. a DTensor: fill its local tensor) or a "
-            "FakeTensor"
+            "subclass that wraps others without memory of its own (a FakeTensor, a "
+            "__torch_dispatch__ wrapper): fill the local tensor(s) it wraps, or call "
+            "initfill.torch's drop-ins (initfill.torch.normal_(x, ...)), which hand such "
+            "tensors to torch.  (A DTensor initfill fills itself, shard by shard.)"
         )
     lo = hi = x.storage_offset()
     if x.is_contiguous():

@@ -9,6 +9,7 @@ from typing import Any
 from . import _core
 from ._core import BITS, NORMAL, TRUNC_NORMAL, UNIFORM
 from ._params import integer, plan_error, real
+from ._buffers import is_dtensor
 from ._target import Target, resolve_target
 
 _NAMED_STREAM_BIT = 1 << 63
@@ -77,6 +78,10 @@ class Generator:
     and a program's whole initialization is reproducible from its seed.  The values do
     not depend on the number of threads, the memory layout of the output, or whether a
     tensor is filled whole or one block at a time (``global_shape=``, ``offset=``).
+    A ``torch.distributed`` DTensor is filled on each rank in its local shard, with
+    that shard's values of the whole fill, from one stream taken on every rank
+    (empty shards too); a ``Partial`` placement is a ValueError, ``global_shape=``
+    or ``offset=`` with a DTensor a TypeError.
 
     Parameters
     ----------
@@ -230,6 +235,9 @@ class Generator:
         if (stream is None and global_shape is None and offset is None and dtype is None
                 and self._filled_fast(x, dist, params, what)):
             return x
+        if is_dtensor(x):
+            return _fill_dtensor(self, x, dist, params, names, what, stream, global_shape,
+                                 offset, dtype)
         target = resolve_target(x, dist == BITS, what, dtype, global_shape, offset)
         return self._fill_target(target, dist, params, names, what, stream)
 
@@ -397,3 +405,17 @@ class Generator:
             The same object, filled.
         """
         return self._fill(x, BITS, (), (), "bits_", stream, global_shape, offset, dtype)
+
+
+def _fill_dtensor(generator: Generator, x: Any, dist: int, params: tuple[float, ...],
+                  names: tuple[str, ...], what: str, stream: int | str | None,
+                  global_shape: Any, offset: Any, dtype: Any) -> Any:
+    """A fill of a DTensor: each rank fills the blocks of its local shard with their
+    values of the whole logical tensor (:mod:`initfill.torch._dtensor`)."""
+    if global_shape is not None or offset is not None:
+        raise TypeError(
+            f"{what}: x is a DTensor, which knows its own global shape and its shard's "
+            f"offsets: fill it without global_shape= and offset= (or fill its local "
+            f"tensor x.to_local() with them)")
+    from .torch._dtensor import fill_dtensor  # torch is imported: x is a DTensor
+    return fill_dtensor(generator, x, dist, params, names, what, stream, dtype)

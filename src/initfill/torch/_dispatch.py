@@ -14,6 +14,8 @@ from torch.overrides import has_torch_function_variadic
 
 from initfill import Generator
 
+from ._dtensor import is_dtensor, is_memoryless_wrapper
+
 # torch's own functions, captured at import (before any patch()): where the calls
 # initfill does not fill go, and what patch() restores.
 TORCH_INIT: dict[str, Callable[..., Any]] = {
@@ -41,9 +43,12 @@ def initfill_fills(tensor: Any) -> bool:
     float16 or bfloat16 that no ``__torch_function__`` override claims, and that torch
     would write to (an inference tensor outside inference mode goes to torch, which
     raises its own RuntimeError; a leaf that requires grad is written, as
-    ``torch.nn.init`` writes it under ``no_grad``)."""
+    ``torch.nn.init`` writes it under ``no_grad``).  A DTensor on a CPU mesh counts
+    (initfill fills its local shard, block by block); other tensor subclasses with
+    a ``__torch_dispatch__`` of their own (FakeTensor, ...) go to torch."""
     if type(tensor) not in _PLAIN_TYPES and (
-            not isinstance(tensor, Tensor) or has_torch_function_variadic(tensor)):
+            not isinstance(tensor, Tensor) or has_torch_function_variadic(tensor)
+            or (is_memoryless_wrapper(tensor) and not is_dtensor(tensor))):
         return False
     return (tensor.is_cpu and tensor.layout is _STRIDED and tensor.dtype in FILLED_DTYPES
             and not (tensor.is_inference() and not torch.is_inference_mode_enabled()))

@@ -15,6 +15,8 @@ from initfill import Generator, stream_id
 from initfill._generator import check_seed
 
 from ._dispatch import FILLED_DTYPES, initfill_fills
+from ._dtensor import fill_parameter_blocks, is_dtensor, is_memoryless_wrapper, \
+    unwrapped_class
 from ._own_init import StorageKey, hook_owner, own_hook_of, run_own_init, storage_key, \
     torch_reset_of
 from ._rules import Constant, Rule, is_norm, normal, torch_default_rules
@@ -48,7 +50,10 @@ def init_module_(
     Parameters
     ----------
     module : torch.nn.Module
-        The model.  Parameters must not be on the meta device.
+        The model.  Parameters must not be on the meta device.  DTensor parameters
+        (FSDP2's ``fully_shard``, tensor parallelism) are filled shard by shard: each
+        rank writes only its local shard, with exactly its slice of the
+        single-process values (fans from the global shape).
     seed : int
         Seed in ``[0, 2**64)``.
     scheme : {"torch", "normal"} or callable
@@ -117,7 +122,8 @@ def init_module_(
         `std`, or `residual_layers` < 1.
     TypeError
         For a parameter of a dtype other than float32, float64, float16, bfloat16,
-        or a `hook` that is not a str.
+        a parameter that is a tensor subclass without memory of its own other than
+        a DTensor (e.g. a FakeTensor), or a `hook` that is not a str.
 
     Warns
     -----
@@ -170,6 +176,11 @@ def distinct_parameters(module: nn.Module) -> list[tuple[str, Tensor]]:
     seen: set[StorageKey] = set()
     out: list[tuple[str, Tensor]] = []
     for name, t in module.named_parameters():
+        if is_memoryless_wrapper(t) and not is_dtensor(t):
+            raise TypeError(
+                f"parameter {name!r} is a {type(t).__name__}, a tensor subclass without "
+                f"memory of its own: init_module_ fills plain tensors and DTensors; "
+                f"initialize the tensors it wraps, or use torch.nn.init for it")
         if t.device.type != "meta":
             key = storage_key(t)
             if key in seen:
@@ -221,7 +232,8 @@ def _torch_scheme(module: nn.Module, params: list[tuple[str, Tensor]], g: Genera
 
 
 def _is_exact_torch_class(m: nn.Module) -> bool:
-    return type(m).__module__.split(".", 1)[0] == "torch"
+    # (fully_shard's FSDP<Name> class is the module's own class)
+    return unwrapped_class(m).__module__.split(".", 1)[0] == "torch"
 
 
 def _normal_scheme(module: nn.Module, params: list[tuple[str, Tensor]], std: float,
@@ -257,6 +269,9 @@ def _normal_scheme(module: nn.Module, params: list[tuple[str, Tensor]], std: flo
 
 def _fill_parameter(rule: Rule, name: str, t: Tensor, g: Generator) -> None:
     stream = stream_id(name)
+    if is_dtensor(t) and t.dtype in FILLED_DTYPES:  # each rank its shard's blocks
+        fill_parameter_blocks(rule, t, g, stream)
+        return
     if initfill_fills(t):
         rule.fill(t, g, stream)
         return

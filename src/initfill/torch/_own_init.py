@@ -12,6 +12,7 @@ from torch import Tensor, nn
 
 from initfill import Generator, stream_id
 
+from ._dtensor import storage_view
 from ._patch import patch
 
 StorageKey = tuple[int, int, tuple[int, ...], tuple[int, ...], torch.dtype]
@@ -19,7 +20,9 @@ StorageKey = tuple[int, int, tuple[int, ...], tuple[int, ...], torch.dtype]
 
 def storage_key(t: Tensor) -> StorageKey:
     """Where `t`'s elements are: two tensors with the same key are the same memory
-    seen the same way (a tied parameter, or ``p.data`` of a parameter ``p``)."""
+    seen the same way (a tied parameter, or ``p.data`` of a parameter ``p``); a
+    DTensor's elements are those of its local tensor."""
+    t = storage_view(t)
     return (t.untyped_storage().data_ptr(), t.storage_offset(), tuple(t.shape),
             tuple(t.stride()), t.dtype)
 
