@@ -36,7 +36,8 @@ Modules
 ``_patch`` (:func:`patch`), ``_rules``, ``_own_init`` and ``_module_init``
 (:func:`init_module_`), ``_materialize`` (:func:`materialize_`),
 ``_activation_stats`` (:func:`activation_stats`), ``_lsuv`` (:func:`lsuv_`) and
-``_forward`` (what those two share).
+``_forward`` (what those two share); ``_checkpoint`` (:func:`save_random`) with
+``_checkpoint_plan``, ``_checkpoint_write``, ``_safetensors_layout`` and ``_progress``.
 
 This package imports torch; ``import initfill`` does not.
 """
@@ -69,6 +70,7 @@ from ._lsuv import LSUVLayer, LSUVResult, lsuv_
 from ._materialize import materialize_
 from ._module_init import RESIDUAL_PATTERNS, init_module_  # noqa: F401  (the default of init_module_)
 from ._patch import patch
+from ._checkpoint import save_random
 from ._structural import constant_, dirac_, eye_, ones_, orthogonal_, sparse_, zeros_
 
 __all__ = [
@@ -101,6 +103,7 @@ __all__ = [
     "patch",
     "init_module_",
     "materialize_",
+    "save_random",
     "generator_from_torch",
     "activation_stats",
     "lsuv_",
