@@ -1,11 +1,14 @@
 """Writing planned checkpoint files: each under a temporary name in its folder,
-pre-sized, header first, then the data filled chunk by chunk into one of two bounded
-buffers while the other is written (``pwrite`` on a writer thread), then synced and
-renamed.  On any error or interrupt the temporary files are removed and nothing is
+pre-sized, then filled window by window (header first) into one of two page-aligned
+buffers while the other is written (``pwrite`` on a writer thread, with ``O_DIRECT``
+where the file system has it: buffered writes plus ``fsync`` run at a fraction of the
+disk's speed on some machines), then synced and renamed.  On any error or interrupt the temporary files are removed and nothing is
 left under the final names."""
 from __future__ import annotations
 
+import bisect
 import errno
+import mmap
 import os
 import secrets
 from collections.abc import Iterator, Mapping, Sequence
@@ -23,6 +26,8 @@ from initfill import Generator
 from ._checkpoint_plan import GroupSource, Plan, PlannedTensor, RuleSource, ValueSource
 from ._safetensors_layout import FileLayout, TensorSlot
 
+ALIGN = 4096   # O_DIRECT's alignment of buffers, offsets and lengths (a page)
+
 Block = tuple[tuple[int, ...], tuple[int, ...]]   # (offset, shape) in the whole tensor
 
 
@@ -34,25 +39,34 @@ class OutputFile:
     layout: FileLayout
 
 
-def blocks_of(shape: tuple[int, ...], budget: int) -> Iterator[Block]:
-    """`shape` cut into C-contiguous blocks of at most `budget` elements (>= 1),
-    in order: whole leading-dimension slabs, or, when one slab is too big, the
-    blocks of each slab one by one."""
-    n = 1
-    for d in shape:
-        n *= d
-    if n <= budget or not shape:
-        yield (0,) * len(shape), shape
+def range_blocks(shape: tuple[int, ...], start: int, stop: int) -> Iterator[Block]:
+    """The flat element range [`start`, `stop`) of a C-contiguous tensor of `shape`
+    as N-d blocks ``(offset, block shape)``, in order: a partial first row (its own
+    blocks, one dimension down), whole rows, a partial last row -- at most two
+    blocks per dimension."""
+    if start >= stop:
         return
-    row = n // shape[0]
-    if row <= budget:
-        step = budget // row
-        for i in range(0, shape[0], step):
-            yield (i,) + (0,) * (len(shape) - 1), (min(step, shape[0] - i),) + shape[1:]
+    if not shape:
+        yield (), ()
         return
-    for i in range(shape[0]):
-        for off, sub in blocks_of(shape[1:], budget):
-            yield (i,) + off, (1,) + sub
+    row = 1
+    for d in shape[1:]:
+        row *= d
+    rest = (0,) * (len(shape) - 1)
+    first, head = divmod(start, row)
+    last, tail = divmod(stop, row)
+    if head:
+        end = tail if last == first else row
+        for off, sub in range_blocks(shape[1:], head, end):
+            yield (first,) + off, (1,) + sub
+        first += 1
+        if last < first:
+            return
+    if last > first:
+        yield (first,) + rest, (last - first,) + shape[1:]
+    if tail:
+        for off, sub in range_blocks(shape[1:], 0, tail):
+            yield (last,) + off, (1,) + sub
 
 
 def _pwrite_all(fd: int, data: memoryview, offset: int) -> None:
@@ -61,10 +75,6 @@ def _pwrite_all(fd: int, data: memoryview, offset: int) -> None:
         if n <= 0:
             raise OSError(errno.EIO, "pwrite wrote nothing")
         data, offset = data[n:], offset + n
-
-
-def _as_bytes(t: Tensor) -> memoryview:
-    return memoryview(t.detach().contiguous().reshape(-1).view(torch.uint8).numpy())
 
 
 def _presize(fd: int, size: int) -> None:
@@ -83,24 +93,73 @@ def _temp_name(final: Path) -> Path:
     return final.with_name(f".{final.name}.initfill-{os.getpid()}-{secrets.token_hex(4)}.tmp")
 
 
-class _Filler:
-    """Fills one block of a planned tensor into a byte view, casting to the file's
-    dtype through a reused scratch buffer when the two differ."""
+def _open_temp(path: Path) -> tuple[int, int | None]:
+    """A new file at `path` (never an existing one), and a second descriptor on it
+    with ``O_DIRECT`` where the system and file system have it (else None)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    direct = getattr(os, "O_DIRECT", 0)
+    if not direct:
+        return fd, None
+    try:
+        return fd, os.open(path, os.O_WRONLY | direct)
+    except OSError:
+        return fd, None
 
-    def __init__(self, seed: int) -> None:
+
+class _Filler:
+    """Fills one block of a planned tensor into a view of a window, casting to the
+    file's dtype through a reused scratch buffer when the two differ; holds the
+    materialized groups while their tensors are being written."""
+
+    def __init__(self, plan: Plan, seed: int) -> None:
+        self.plan = plan
         self.generator = Generator(seed)
         self.scratch = np.empty(0, dtype=np.uint8)
         self.values: dict[str, Tensor] = {}
+        self.groups: dict[str, dict[str, Tensor]] = {}
+        self.left = {key: len(g.names) for key, g in plan.groups.items()}
 
     def _scratch(self, dtype: torch.dtype, shape: tuple[int, ...]) -> Tensor:
-        n = torch.empty((), dtype=dtype).element_size()
+        n = dtype.itemsize
         for d in shape:
             n *= d
         if self.scratch.size < n:
             self.scratch = np.empty(n, dtype=np.uint8)
         return torch.from_numpy(self.scratch[:n]).view(dtype).view(shape)
 
-    def fill(self, out: Tensor, planned: PlannedTensor, block: Block) -> None:
+    def _group_values(self, key: str) -> dict[str, Tensor]:
+        values = self.groups.get(key)
+        if values is None:
+            group = self.plan.groups[key]
+            made = group.make()
+            values = {}
+            for name in group.names:
+                t = made.get(name, group.current.get(name))
+                if t is None:
+                    raise ValueError(
+                        f"no rule and no init method wrote parameter or buffer {name!r}, "
+                        f"which is on the meta device, so it has no values to write")
+                values[name] = t.detach().reshape(-1)
+            self.groups[key] = values
+        return values
+
+    def fill_range(self, out: Tensor, planned: PlannedTensor, start: int, stop: int) -> None:
+        """Write elements [`start`, `stop`) of `planned` into the flat `out`."""
+        src = planned.source
+        if isinstance(src, GroupSource):
+            out.copy_(self._group_values(src.key)[planned.name][start:stop])
+            if stop == _numel(planned.shape):
+                self.left[src.key] -= 1
+                if not self.left[src.key]:
+                    del self.groups[src.key]
+            return
+        at = 0
+        for offset, shape in range_blocks(planned.shape, start, stop):
+            n = _numel(shape)
+            self.fill_block(out[at:at + n].view(shape), planned, (offset, shape))
+            at += n
+
+    def fill_block(self, out: Tensor, planned: PlannedTensor, block: Block) -> None:
         offset, shape = block
         whole = shape == planned.shape
         src = planned.source
@@ -108,7 +167,7 @@ class _Filler:
             flat = self.values.get(planned.name)
             if flat is None:
                 flat = src.tensor.detach().to("cpu").contiguous().reshape(-1)
-                self.values[planned.name] = flat
+                self.values = {planned.name: flat}
             start = _flat_index(offset, planned.shape)
             out.copy_(flat[start:start + out.numel()].view(shape))
             return
@@ -120,34 +179,11 @@ class _Filler:
             out.copy_(target)
 
 
-def _chunks(layout: FileLayout, planned: Mapping[str, PlannedTensor], chunk_bytes: int
-            ) -> Iterator[tuple[int, list[tuple[int, TensorSlot, Block]]]]:
-    """The data section as chunks of at most `chunk_bytes` contiguous bytes: ``(start
-    of the chunk in the data section, [(byte offset in the chunk, slot, block)])``;
-    the tensors of groups are left out (written whole, elsewhere)."""
-    start, parts, used = 0, [], 0
-    for slot in layout.slots:
-        if slot.stop == slot.start:
-            continue
-        if isinstance(planned[slot.name].source, GroupSource):
-            if parts:
-                yield start, parts
-            start, parts, used = slot.stop, [], 0
-            continue
-        size = slot.dtype.itemsize
-        for block in blocks_of(slot.shape, max(1, chunk_bytes // size)):
-            n = size
-            for d in block[1]:
-                n *= d
-            if parts and used + n > chunk_bytes:
-                yield start, parts
-                start, parts, used = start + used, [], 0
-            if not parts:
-                start = slot.start + _flat_index(block[0], slot.shape) * size
-            parts.append((used, slot, block))
-            used += n
-    if parts:
-        yield start, parts
+def _numel(shape: tuple[int, ...]) -> int:
+    n = 1
+    for d in shape:
+        n *= d
+    return n
 
 
 def _flat_index(offset: tuple[int, ...], shape: tuple[int, ...]) -> int:
@@ -158,58 +194,62 @@ def _flat_index(offset: tuple[int, ...], shape: tuple[int, ...]) -> int:
     return index
 
 
-def _write_groups(plan: Plan, files: Sequence[OutputFile], fds: Sequence[int],
-                  chunk_bytes: int, bar: Any) -> None:
-    """Materialize each group once and write its tensors where they go."""
-    where = {slot.name: (fd, len(f.layout.header), slot)
-             for f, fd in zip(files, fds) for slot in f.layout.slots}
-    for key, group in plan.groups.items():
-        names = [n for n in group.names if n in where]
-        if not names:
-            continue
-        values = group.make()
-        for name in names:
-            t = values.get(name, group.current.get(name))
-            if t is None:
-                raise ValueError(
-                    f"no rule and no init method wrote parameter {name!r}, which is on the "
-                    f"meta device, so it has no values to write")
-            fd, base, slot = where[name]
-            flat = t.detach().reshape(-1)
-            step = max(1, chunk_bytes // slot.dtype.itemsize)
-            for i in range(0, flat.numel(), step):
-                piece = flat[i:i + step].to(slot.dtype)
-                _pwrite_all(fd, _as_bytes(piece), base + slot.start + i * slot.dtype.itemsize)
-                bar.update(piece.numel() * slot.dtype.itemsize)
-        del values
+def _fill_window(buf: Tensor, lo: int, hi: int, layout: FileLayout,
+                 planned: Mapping[str, PlannedTensor], filler: _Filler) -> None:
+    """Fill `buf` with bytes [`lo`, `hi`) of the file."""
+    header = layout.header
+    base = len(header)
+    if lo < base:
+        buf[:min(hi, base) - lo].copy_(torch.frombuffer(bytearray(header[lo:hi]), dtype=torch.uint8))
+    for slot in _slots_in(layout, lo - base, hi - base):
+        b0 = max(slot.start, lo - base)
+        b1 = min(slot.stop, hi - base)
+        size = slot.dtype.itemsize
+        out = buf[base + b0 - lo:base + b1 - lo].view(slot.dtype)
+        filler.fill_range(out, planned[slot.name], (b0 - slot.start) // size,
+                          (b1 - slot.start) // size)
 
 
-def _write_data(plan: Plan, f: OutputFile, fd: int, filler: _Filler, chunk_bytes: int,
-                pool: ThreadPoolExecutor, bar: Any) -> None:
+def _slots_in(layout: FileLayout, lo: int, hi: int) -> list[TensorSlot]:
+    """The slots with bytes in [`lo`, `hi`) of the data section."""
+    starts = layout.slot_starts
+    i = max(bisect.bisect_right(starts, lo) - 1, 0)
+    out = []
+    while i < len(layout.slots) and layout.slots[i].start < hi:
+        if layout.slots[i].stop > lo:
+            out.append(layout.slots[i])
+        i += 1
+    return out
+
+
+def _write_file(plan: Plan, f: OutputFile, fd: int, direct: int | None, filler: _Filler,
+                buffers: Sequence[mmap.mmap], pool: ThreadPoolExecutor, bar: Any) -> None:
+    """Fill and write `f` window by window: one buffer filled while the other is
+    written; with ``O_DIRECT``, whole aligned windows, the file cut to size after."""
     planned = {t.name: t for t in plan.tensors}
-    base = len(f.layout.header)
-    buffers = [np.empty(chunk_bytes, dtype=np.uint8) for _ in range(2)]
+    size = f.layout.file_size
+    width = len(buffers[0])
     pending: list[Future[None] | None] = [None, None]
     which = 0
-    for start, parts in _chunks(f.layout, planned, chunk_bytes):
+    for lo in range(0, size, width):
+        hi = min(lo + width, size)
         if pending[which] is not None:
             pending[which].result()
-        buf = torch.from_numpy(buffers[which])
-        used = 0
-        for at, slot, (offset, shape) in parts:
-            n = slot.dtype.itemsize
-            for d in shape:
-                n *= d
-            out = buf[at:at + n].view(slot.dtype).view(shape)
-            filler.fill(out, planned[slot.name], (offset, shape))
-            used = at + n
-        view = memoryview(buffers[which])[:used]
-        pending[which] = pool.submit(_write_and_count, fd, view, base + start, bar, used)
+        buf = torch.frombuffer(buffers[which], dtype=torch.uint8)
+        _fill_window(buf, lo, hi, f.layout, planned, filler)
+        n = hi - lo
+        if direct is not None:
+            view = memoryview(buffers[which])[:-(-n // ALIGN) * ALIGN]
+            pending[which] = pool.submit(_write_and_count, direct, view, lo, bar, n)
+        else:
+            view = memoryview(buffers[which])[:n]
+            pending[which] = pool.submit(_write_and_count, fd, view, lo, bar, n)
         which ^= 1
     for fut in pending:
         if fut is not None:
             fut.result()
-    filler.values.clear()
+    if direct is not None:
+        os.ftruncate(fd, size)
 
 
 def _write_and_count(fd: int, view: memoryview, offset: int, bar: Any, n: int) -> None:
@@ -223,25 +263,28 @@ def write_files(plan: Plan, files: Sequence[OutputFile], extra: Sequence[tuple[P
     through a temporary name; rename them all only once everything is written."""
     temps: list[Path] = []
     fds: list[int] = []
+    width = max(ALIGN, -(-chunk_bytes // ALIGN) * ALIGN)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="initfill-save")
+    buffers: list[mmap.mmap] = []
     try:
+        buffers = [mmap.mmap(-1, width) for _ in range(2)]   # page-aligned, for O_DIRECT
+        opened = []
         for f in files:
             tmp = _temp_name(f.path)
-            fds.append(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            fd, direct = _open_temp(tmp)
             temps.append(tmp)
-            _presize(fds[-1], f.layout.file_size)
-            _pwrite_all(fds[-1], memoryview(f.layout.header), 0)
-            bar.update(len(f.layout.header))
-        _write_groups(plan, files, fds, chunk_bytes, bar)
-        filler = _Filler(seed)
-        for f, fd in zip(files, fds):
-            _write_data(plan, f, fd, filler, chunk_bytes, pool, bar)
+            fds += [fd] if direct is None else [fd, direct]
+            _presize(fd, f.layout.file_size)
+            opened.append((fd, direct))
+        filler = _Filler(plan, seed)
+        for f, (fd, direct) in zip(files, opened):
+            _write_file(plan, f, fd, direct, filler, buffers, pool, bar)
             os.fsync(fd)
         for path, data in extra:
             tmp = _temp_name(path)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            fds.append(fd)
+            fd, direct = _open_temp(tmp)
             temps.append(tmp)
+            fds += [fd] if direct is None else [fd, direct]
             _pwrite_all(fd, memoryview(data), 0)
             os.fsync(fd)
         finals = [f.path for f in files] + [p for p, _ in extra]
@@ -270,4 +313,6 @@ def write_files(plan: Plan, files: Sequence[OutputFile], extra: Sequence[tuple[P
                 os.unlink(tmp)
             except OSError:
                 pass
+        for b in buffers:
+            b.close()
         bar.close()

@@ -12,6 +12,7 @@ of safetensors' ``Dtype`` enum, descending), then by name; the JSON has
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -64,6 +65,11 @@ class FileLayout:
     header: bytes
     slots: tuple[TensorSlot, ...]
     data_size: int
+
+    @functools.cached_property
+    def slot_starts(self) -> list[int]:
+        """Where each slot starts in the data section (ascending)."""
+        return [s.start for s in self.slots]
 
     @property
     def file_size(self) -> int:
