@@ -5,9 +5,11 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -355,3 +357,68 @@ def test_big_checkpoint_in_bounded_memory(tmp_path):
             rule.fill(block, initfill.Generator(7), initfill.stream_id(name), tuple(w.shape),
                       (rows[0], 17))
             assert torch.equal(got, block), name
+
+
+def test_ctrl_c_during_a_write_leaves_nothing(tmp_path):
+    # A real SIGINT while a 1 GiB checkpoint is being written (in small windows):
+    # KeyboardInterrupt, and neither the checkpoint nor its temporary file is left.
+    script = textwrap.dedent("""
+        import sys, torch
+        import initfill.torch as it
+        with torch.device("meta"):
+            m = torch.nn.Sequential(*[torch.nn.Linear(4096, 4096, bias=False)
+                                      for _ in range(16)])
+        print("start", flush=True)
+        try:
+            it.save_random(m, sys.argv[1], chunk_bytes=1 << 20, progress=False)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+    """)
+    final = tmp_path / "c.safetensors"
+    child = subprocess.Popen([sys.executable, "-c", script, str(final)], text=True,
+                             stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": SRC})
+    try:
+        assert child.stdout.readline() == "start\n"
+        deadline = time.monotonic() + 60
+        while not any(tmp_path.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        child.send_signal(signal.SIGINT)
+        out, _ = child.communicate(timeout=60)
+    finally:
+        child.kill()
+    assert out == "interrupted\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+def _can_mount_tmpfs() -> bool:
+    """Root with the right to mount (a 1 MiB tmpfs is mounted and unmounted)."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not sys.platform.startswith("linux"):
+        return False
+    import tempfile
+    d = tempfile.mkdtemp()
+    try:
+        ok = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", d],
+                            capture_output=True).returncode == 0
+        if ok:
+            subprocess.run(["umount", d], check=True)
+        return ok
+    except OSError:
+        return False
+    finally:
+        os.rmdir(d)
+
+
+@pytest.mark.skipif(not _can_mount_tmpfs(), reason="needs root and mount (a small tmpfs)")
+def test_full_disk_gives_a_clean_error(tmp_path):
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(disk)], check=True)
+    try:
+        with torch.device("meta"):
+            m = nn.Linear(2048, 1024)                       # 8 MiB of float32
+        with pytest.raises(OSError, match="No space left") as e:
+            it.save_random(m, disk / "full.safetensors")
+        assert e.value.errno == errno.ENOSPC
+        assert list(disk.iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(disk)], check=True)
