@@ -422,3 +422,20 @@ def test_full_disk_gives_a_clean_error(tmp_path):
         assert list(disk.iterdir()) == []
     finally:
         subprocess.run(["umount", str(disk)], check=True)
+
+
+def test_parameter_nothing_writes_is_named(tmp_path):
+    class Forgets(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.kept = nn.Parameter(torch.empty(3))
+            self.inner = nn.Module()
+            self.inner.lost = nn.Parameter(torch.empty(2))
+
+        def reset_parameters(self):
+            nn.init.ones_(self.kept)
+
+    with pytest.raises(ValueError, match=r"'0\.inner\.lost'"):
+        it.save_random(on_meta(lambda: nn.Sequential(Forgets())), tmp_path / "f.safetensors",
+                       chunk_bytes=4096)
+    assert list(tmp_path.iterdir()) == []

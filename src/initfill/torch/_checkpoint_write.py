@@ -314,5 +314,8 @@ def write_files(plan: Plan, files: Sequence[OutputFile], extra: Sequence[tuple[P
             except OSError:
                 pass
         for b in buffers:
-            b.close()
+            try:
+                b.close()
+            except BufferError:   # a view still held (e.g. by a traceback): freed with it
+                pass
         bar.close()
