@@ -15,6 +15,7 @@ import initfill.torch as it  # noqa: E402
 from initfill._tools import cli  # noqa: E402
 
 TINY_LLAMA = {"model_type": "llama", "architectures": ["LlamaForCausalLM"],
+              "initializer_range": 0.05,
               "vocab_size": 96, "hidden_size": 32, "intermediate_size": 48,
               "num_hidden_layers": 2, "num_attention_heads": 4, "num_key_value_heads": 2,
               "max_position_embeddings": 64}
@@ -27,11 +28,14 @@ def write_config(tmp_path, **changes):
     return path
 
 
-def reference(config_path, seed, dtype=None):
+def reference(config_path, seed, dtype=None, scheme="normal"):
     config = transformers.AutoConfig.from_pretrained(str(config_path))
     with torch.device("meta"):
         m = transformers.AutoModelForCausalLM.from_config(config)
-    it.materialize_(m, "cpu", seed)
+    if scheme == "normal":      # --scheme auto: transformers' own init law
+        it.materialize_(m, "cpu", seed, "normal", std=config.initializer_range)
+    else:
+        it.materialize_(m, "cpu", seed, scheme)
     return {n: (p.detach() if dtype is None else p.detach().to(dtype))
             for n, p in m.named_parameters()}
 
@@ -67,6 +71,14 @@ def test_hf_config_sharded_in_bfloat16(tmp_path):
         shards + ["config.json", "model.safetensors.index.json"])
     loaded = transformers.AutoModelForCausalLM.from_pretrained(out, dtype=torch.bfloat16)
     expected = reference(config, 0, torch.bfloat16)
+    for name, p in loaded.named_parameters():
+        assert torch.equal(p.detach(), expected[name]), name
+    # --scheme torch: each layer's own torch default (Llama is made of torch layers)
+    assert cli.main(["checkpoint", "--hf-config", str(config), "--out", str(out),
+                     "--scheme", "torch", "--overwrite"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["config.json", "model.safetensors"]
+    loaded = transformers.AutoModelForCausalLM.from_pretrained(out)
+    expected = reference(config, 0, scheme="torch")
     for name, p in loaded.named_parameters():
         assert torch.equal(p.detach(), expected[name]), name
 
@@ -106,13 +118,17 @@ def test_torch_module_factory(tmp_path, monkeypatch, capsys):
     assert cli.main(["checkpoint", "--torch-module", "ckpt_models:mlp", "--out",
                      str(tmp_path / "y"), "--max-shard-size", "lots"]) == 2
     assert "max_shard_size" in capsys.readouterr().err
+    assert cli.main(["checkpoint", "--torch-module", "ckpt_models:mlp", "--out",
+                     str(tmp_path / "z"), "--std", "0.1"]) == 2
+    assert "--std goes with --scheme normal" in capsys.readouterr().err
 
 
 def test_options_and_their_errors(tmp_path, capsys):
     args = cli.build_parser().parse_args(["checkpoint", "--hf-config", "c.json",
                                           "--out", "o"])
-    assert (args.dtype, args.seed, args.scheme, args.max_shard_size, args.chunk_size,
-            args.progress, args.overwrite) == (None, 0, "torch", None, 64 << 20, "auto", False)
+    assert (args.dtype, args.seed, args.scheme, args.std, args.max_shard_size,
+            args.chunk_size, args.progress, args.overwrite) == (
+        None, 0, "auto", None, None, 64 << 20, "auto", False)
     for argv in (["checkpoint", "--out", "o"],                       # no model
                  ["checkpoint", "--hf-config", "c", "--torch-module", "a:b", "--out", "o"],
                  ["checkpoint", "--hf-config", "c"],                 # no --out
@@ -125,3 +141,20 @@ def test_options_and_their_errors(tmp_path, capsys):
     assert cli.main(["checkpoint", "--hf-config", str(missing), "--out",
                      str(tmp_path / "o")]) == 2
     assert "--hf-config" in capsys.readouterr().err
+
+
+def test_hf_config_of_non_torch_layers_uses_transformers_init_law(tmp_path):
+    # GPT-2's Conv1D is transformers' own layer without reset_parameters: the default
+    # scheme (normal, std = initializer_range) fills it; --scheme torch names it.
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({"model_type": "gpt2", "n_embd": 32, "n_layer": 2,
+                                  "n_head": 4, "vocab_size": 80, "n_positions": 32,
+                                  "bos_token_id": 0, "eos_token_id": 0}))
+    out = tmp_path / "ckpt"
+    assert cli.main(["checkpoint", "--hf-config", str(config), "--out", str(out)]) == 0
+    loaded = transformers.AutoModelForCausalLM.from_pretrained(out)
+    expected = reference(config, 0)
+    for name, p in loaded.named_parameters():
+        assert torch.equal(p.detach(), expected[name]), name
+    assert cli.main(["checkpoint", "--hf-config", str(config), "--out", str(tmp_path / "t"),
+                     "--scheme", "torch"]) == 2

@@ -108,8 +108,9 @@ def save_random(
         Replace existing files (with shards: also remove the other ``model*``
         safetensors files and the index already in the folder).
     chunk_bytes : int
-        The size of each of the two write buffers; memory use is about twice this
-        (three times when `dtype` halves the size, for the values before the cast).
+        The size of each of the two write buffers; memory use is about twice this,
+        plus, with `dtype`, the values of one window before the cast (twice
+        `chunk_bytes` from float32 to bfloat16).
     **init_options
         ``std``, ``residual_layers``, ``residual_patterns``, ``buffers``, ``hook``
         of :func:`init_module_`.

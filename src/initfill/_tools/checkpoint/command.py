@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -14,6 +15,7 @@ from ..output import error
 __all__ = ["add_parser", "run"]
 
 DTYPES = ("float32", "bfloat16", "float16", "float64")
+_SHARD = re.compile(r"^model-\d{5}-of-\d{5}\.safetensors$")
 _PROGRESS = {"auto": True, "always": "always", "never": False}
 
 
@@ -46,9 +48,15 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                    help="store the floating-point tensors in this dtype (default: the "
                         "model's own)")
     p.add_argument("--seed", type=argtypes.seed, default=0, help="seed (default 0)")
-    p.add_argument("--scheme", choices=("torch", "normal"), default="torch",
-                   help="init_module_'s scheme (default torch: each layer's own default "
-                        "init; normal: N(0, 0.02) weights)")
+    p.add_argument("--scheme", choices=("auto", "torch", "normal"), default="auto",
+                   help="init_module_'s scheme: torch (each layer's own default init, "
+                        "which needs every layer to be a torch layer or to have its own "
+                        "reset_parameters) or normal (N(0, --std) weights, zero biases, "
+                        "ones for norms: transformers' own init, for any model); default "
+                        "auto: normal for --hf-config, torch for --torch-module")
+    p.add_argument("--std", type=float, default=None,
+                   help="the std of --scheme normal (default: the config's "
+                        "initializer_range for --hf-config, else 0.02)")
     p.add_argument("--max-shard-size", default=None, metavar="SIZE",
                    help="split into shards of at most SIZE: 5GB, 500MB (decimal, as "
                         "transformers), 2GiB or bytes")
@@ -90,15 +98,25 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as e:
         error("checkpoint", str(e))
         return 2
+    scheme = args.scheme
+    if scheme == "auto":
+        scheme = "normal" if args.hf_config is not None else "torch"
+    options = {}
+    if scheme == "normal":
+        options["std"] = args.std if args.std is not None else (
+            models.hf_init_std(model) if args.hf_config is not None else models.HF_DEFAULT_STD)
+    elif args.std is not None:
+        error("checkpoint", "--std goes with --scheme normal")
+        return 2
     start = time.perf_counter()
     try:
         out.mkdir(parents=True, exist_ok=True)
         target = out if args.max_shard_size is not None else out / "model.safetensors"
         written = it.save_random(
-            model, target, seed=args.seed, scheme=args.scheme, dtype=args.dtype,
+            model, target, seed=args.seed, scheme=scheme, dtype=args.dtype,
             metadata={"format": "pt"}, max_shard_size=args.max_shard_size,
             progress=_PROGRESS[args.progress], overwrite=args.overwrite,
-            chunk_bytes=args.chunk_size)
+            chunk_bytes=args.chunk_size, **options)
     except (ValueError, TypeError) as e:
         error("checkpoint", str(e))
         return 2
@@ -106,12 +124,22 @@ def run(args: argparse.Namespace) -> int:
         error("checkpoint", str(e))
         return 1
     seconds = time.perf_counter() - start
+    if args.overwrite and args.max_shard_size is None:
+        _remove_stale_shards(out)
     if args.hf_config is not None and not _same_file(args.hf_config, config_copy):
         shutil.copyfile(args.hf_config, config_copy)
     size = sum(p.stat().st_size for p in out.iterdir() if p.name.endswith(".safetensors"))
     print(f"wrote {written}: {size / 1e9:.3f} GB in {seconds:.1f} s "
           f"({size / 1e9 / max(seconds, 1e-9):.2f} GB/s)")
     return 0
+
+
+def _remove_stale_shards(out: Path) -> None:
+    """The shards and index of an earlier sharded save into `out` (save_random
+    removes them itself only when it writes shards)."""
+    for p in out.iterdir():
+        if p.name == "model.safetensors.index.json" or _SHARD.match(p.name):
+            p.unlink()
 
 
 def _same_file(a: Path, b: Path) -> bool:

@@ -8,7 +8,18 @@ from torch import nn
 
 from ..study.torch_model import load_factory
 
-__all__ = ["hf_model", "torch_module"]
+__all__ = ["hf_init_std", "hf_model", "torch_module"]
+
+#: transformers' default ``initializer_range``.
+HF_DEFAULT_STD = 0.02
+
+
+def hf_init_std(model: nn.Module) -> float:
+    """The std of transformers' own init of `model` (its config's
+    ``initializer_range``), which the ``"normal"`` scheme then draws from."""
+    config = getattr(model, "config", None)
+    std = getattr(config, "initializer_range", None)
+    return float(std) if isinstance(std, (int, float)) else HF_DEFAULT_STD
 
 
 def hf_model(config_path: Path) -> nn.Module:
