@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-torch = pytest.importorskip("torch")
-pytest.importorskip("safetensors")
-transformers = pytest.importorskip("transformers")
+torch = pytest.importorskip("torch", reason="torch is not installed (CI installs torch==2.13.0)")
+pytest.importorskip("safetensors", reason="safetensors is not installed ([test] has it)")
+transformers = pytest.importorskip("transformers",
+                                   reason="transformers is not installed ([test] has it)")
 from safetensors import safe_open  # noqa: E402
 
 import initfill.torch as it  # noqa: E402

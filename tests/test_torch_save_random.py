@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-torch = pytest.importorskip("torch")
-safetensors_torch = pytest.importorskip("safetensors.torch")
+torch = pytest.importorskip("torch", reason="torch is not installed (CI installs torch==2.13.0)")
+safetensors_torch = pytest.importorskip("safetensors.torch",
+                                        reason="safetensors is not installed ([test] has it)")
 from safetensors import safe_open  # noqa: E402
 from torch import nn  # noqa: E402
 
@@ -98,7 +99,8 @@ def reference_bytes(factory, tmp_path, *, seed=0, scheme="torch", dtype=None, me
 
 
 # "buffers" under "normal": OwnInit's buffer has no values (an error, tested below).
-@pytest.mark.parametrize("model, scheme", [(m, s) for m in sorted(MODELS) for s in ("torch", "normal")
+@pytest.mark.parametrize("model, scheme", [(m, s) for m in sorted(MODELS)
+                                           for s in ("torch", "normal")
                                            if (m, s) != ("buffers", "normal")])
 def test_bytes_equal_save_file_of_the_initialized_model(model, scheme, tmp_path):
     factory = MODELS[model]

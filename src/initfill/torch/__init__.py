@@ -42,6 +42,7 @@ Modules
 This package imports torch; ``import initfill`` does not.
 """
 from ._activation_stats import ActivationStats, LayerStats, activation_stats
+from ._checkpoint import save_random
 from ._deprecated import (
     constant,
     dirac,
@@ -70,7 +71,6 @@ from ._lsuv import LSUVLayer, LSUVResult, lsuv_
 from ._materialize import materialize_
 from ._module_init import RESIDUAL_PATTERNS, init_module_  # noqa: F401  (the default of init_module_)
 from ._patch import patch
-from ._checkpoint import save_random
 from ._structural import constant_, dirac_, eye_, ones_, orthogonal_, sparse_, zeros_
 
 __all__ = [

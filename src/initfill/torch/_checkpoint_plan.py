@@ -114,7 +114,8 @@ def _bytes_of(t: Tensor) -> Tensor:
 
 
 def _root_group(module: nn.Module, root: str, seed: int, hook: str,
-                first: Mapping[str, str], meta_buffers: set[str]) -> Callable[[], dict[str, Tensor]]:
+                first: Mapping[str, str],
+                meta_buffers: set[str]) -> Callable[[], dict[str, Tensor]]:
     """The values the ``"torch"`` scheme gives the submodule `root` (an outermost
     module whose own init method runs): a copy of it materialized on the CPU, its
     steps run as ``init_module_`` runs them, its parameters and the buffers its
@@ -147,7 +148,8 @@ def _root_group(module: nn.Module, root: str, seed: int, hook: str,
 
 
 def _callable_group(name: str, p: Tensor, seed: int,
-                    scheme: Callable[[str, Tensor, Generator], Any]) -> Callable[[], dict[str, Tensor]]:
+                    scheme: Callable[[str, Tensor, Generator], Any]
+                    ) -> Callable[[], dict[str, Tensor]]:
     def make() -> dict[str, Tensor]:
         t = nn.Parameter(torch.empty(p.shape, dtype=p.dtype), requires_grad=p.requires_grad)
         scheme(name, t, Generator(seed, next_stream=name))

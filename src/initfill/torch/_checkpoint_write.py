@@ -2,8 +2,8 @@
 pre-sized, then filled window by window (header first) into one of two page-aligned
 buffers while the other is written (``pwrite`` on a writer thread, with ``O_DIRECT``
 where the file system has it: buffered writes plus ``fsync`` run at a fraction of the
-disk's speed on some machines), then synced and renamed.  On any error or interrupt the temporary files are removed and nothing is
-left under the final names."""
+disk's speed on some machines), then synced and renamed.  On any error or interrupt
+the temporary files are removed and nothing is left under the final names."""
 from __future__ import annotations
 
 import bisect
@@ -200,7 +200,8 @@ def _fill_window(buf: Tensor, lo: int, hi: int, layout: FileLayout,
     header = layout.header
     base = len(header)
     if lo < base:
-        buf[:min(hi, base) - lo].copy_(torch.frombuffer(bytearray(header[lo:hi]), dtype=torch.uint8))
+        part = torch.frombuffer(bytearray(header[lo:hi]), dtype=torch.uint8)
+        buf[:min(hi, base) - lo].copy_(part)
     for slot in _slots_in(layout, lo - base, hi - base):
         b0 = max(slot.start, lo - base)
         b1 = min(slot.stop, hi - base)

@@ -143,7 +143,8 @@ def parse_size(size: int | str, what: str = "max_shard_size") -> int:
     if isinstance(size, str):
         m = _SIZE.match(size)
         if m is None:
-            raise ValueError(f"{what} must be a size such as '5GB', '512MiB' or '1000', got {size!r}")
+            raise ValueError(f"{what} must be a size such as '5GB', '512MiB' or '1000', "
+                             f"got {size!r}")
         size = int(float(m.group(1)) * _UNITS[(m.group(2) or "B").upper()])
     if size < 1:
         raise ValueError(f"{what} must be at least 1 byte, got {size}")
