@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 import initfill
 
 from .bench import command as bench_command
+from .checkpoint import command as checkpoint_command
 from .study import command as study_command
 
 __all__ = ["SUBCOMMANDS", "build_parser", "main"]
@@ -23,7 +24,8 @@ AddSubcommand = Callable[["argparse._SubParsersAction[argparse.ArgumentParser]"]
 
 #: One function per subcommand, in the order ``initfill --help`` lists them.
 SUBCOMMANDS: tuple[AddSubcommand, ...] = (study_command.add_parser,
-                                          bench_command.add_parser)
+                                          bench_command.add_parser,
+                                          checkpoint_command.add_parser)
 
 
 def build_parser() -> argparse.ArgumentParser:

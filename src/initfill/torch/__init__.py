@@ -36,11 +36,13 @@ Modules
 ``_patch`` (:func:`patch`), ``_rules``, ``_own_init`` and ``_module_init``
 (:func:`init_module_`), ``_materialize`` (:func:`materialize_`),
 ``_activation_stats`` (:func:`activation_stats`), ``_lsuv`` (:func:`lsuv_`) and
-``_forward`` (what those two share).
+``_forward`` (what those two share); ``_checkpoint`` (:func:`save_random`) with
+``_checkpoint_plan``, ``_checkpoint_write``, ``_safetensors_layout`` and ``_progress``.
 
 This package imports torch; ``import initfill`` does not.
 """
 from ._activation_stats import ActivationStats, LayerStats, activation_stats
+from ._checkpoint import save_random
 from ._deprecated import (
     constant,
     dirac,
@@ -101,6 +103,7 @@ __all__ = [
     "patch",
     "init_module_",
     "materialize_",
+    "save_random",
     "generator_from_torch",
     "activation_stats",
     "lsuv_",

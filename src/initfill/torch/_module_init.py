@@ -5,7 +5,8 @@ from __future__ import annotations
 import fnmatch
 import math
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import torch
@@ -145,7 +146,7 @@ def init_module_(
         for name, t in params:
             scheme(name, t, Generator(g.seed, next_stream=name))
     elif scheme == "normal":
-        rules = _normal_scheme(module, params, std, residual_layers, residual_patterns)
+        rules = normal_scheme_rules(module, params, std, residual_layers, residual_patterns)
         for name, t in params:
             _fill_parameter(rules[name], name, t, g)
     elif scheme == "torch":
@@ -194,14 +195,25 @@ def _qualified(prefix: str, name: str) -> str:
     return f"{prefix}.{name}" if prefix else name
 
 
-def _torch_scheme(module: nn.Module, params: list[tuple[str, Tensor]], g: Generator,
-                  hook: str) -> None:
-    """The ``"torch"`` scheme: each module by its rule or its own init method (see
-    :func:`init_module_`), children first; then the warning for what nobody wrote."""
-    names = {storage_key(t): name for name, t in params}
-    versions = {name: t._version for name, t in params}
-    written: set[str] = set()
-    for mname, m in reversed(list(module.named_modules())):  # children first
+@dataclass(frozen=True)
+class Step:
+    """One module's part of the ``"torch"`` scheme: its own init `method`, or the
+    `rules` of parameters relative to it (``{}``: it writes nothing)."""
+
+    module_name: str
+    module: nn.Module
+    method: Callable[..., Any] | None = None
+    rules: dict[str, Rule] | None = None
+
+
+def torch_scheme_steps(module: nn.Module, hook: str, prefix: str = "") -> list[Step]:
+    """What the ``"torch"`` scheme does to `module`, module by module, children
+    first (see :func:`init_module_`): the one decision of which rule or init method
+    fills each module's parameters.  Module names get `prefix` in front (the
+    qualified name of `module` in a bigger model).  Decided from types, names and
+    shapes only, so it works on the meta device too."""
+    steps = []
+    for mname, m in reversed(list(module.named_modules(prefix=prefix))):  # children first
         method = own_hook_of(m, hook) or own_hook_of(m, "reset_parameters")
         rules = None
         if method is None and _is_exact_torch_class(m):
@@ -212,18 +224,41 @@ def _torch_scheme(module: nn.Module, params: list[tuple[str, Tensor]], g: Genera
             own = dict(m.named_parameters(recurse=False))
             if own and is_norm(m) and set(own) <= {"weight", "bias"}:
                 rules = {n: Constant(1.0 if n == "weight" else 0.0) for n in own}
-        if method is not None:
+        if method is not None or rules:
+            steps.append(Step(mname, m, method, None if method is not None else rules))
+    return steps
+
+
+def run_steps(steps: Sequence[Step], names: Mapping[StorageKey, str],
+              g: Generator) -> set[str]:
+    """Run `steps` (of :func:`torch_scheme_steps`) in order on materialized
+    modules; `names` maps each parameter's memory to the qualified name it is
+    filled under.  Returns the names of the parameters the steps answer for."""
+    written: set[str] = set()
+    for step in steps:
+        m = step.module
+        if step.method is not None:
             # A module's init method answers for its own parameters (it may write
             # them through .data, which no version counter sees).
-            written |= run_own_init(m, mname, method, g.seed, names)
+            written |= run_own_init(m, step.module_name, step.method, g.seed, names)
             written.update(names.get(storage_key(t), "") for t in m.parameters(recurse=False))
-        elif rules:
-            for rel, rule in rules.items():
+        else:
+            for rel, rule in (step.rules or {}).items():
                 t = m.get_parameter(rel)
                 name = names.get(storage_key(t))
-                if name == _qualified(mname, rel):  # a tied alias is filled by its first name
+                if name == _qualified(step.module_name, rel):  # a tied alias: by its first name
                     _fill_parameter(rule, name, t, g)
                     written.add(name)
+    return written
+
+
+def _torch_scheme(module: nn.Module, params: list[tuple[str, Tensor]], g: Generator,
+                  hook: str) -> None:
+    """The ``"torch"`` scheme: :func:`torch_scheme_steps` run in order; then the
+    warning for what nobody wrote."""
+    names = {storage_key(t): name for name, t in params}
+    versions = {name: t._version for name, t in params}
+    written = run_steps(torch_scheme_steps(module, hook), names, g)
     left = [name for name, t in params if name not in written and t._version == versions[name]]
     if left:
         warnings.warn(
@@ -236,7 +271,7 @@ def _is_exact_torch_class(m: nn.Module) -> bool:
     return unwrapped_class(m).__module__.split(".", 1)[0] == "torch"
 
 
-def _normal_scheme(module: nn.Module, params: list[tuple[str, Tensor]], std: float,
+def normal_scheme_rules(module: nn.Module, params: list[tuple[str, Tensor]], std: float,
                    residual_layers: int | None,
                    residual_patterns: Sequence[str]) -> dict[str, Rule]:
     """N(0, std) weights (scaled down on residual projections), zero biases, and ones

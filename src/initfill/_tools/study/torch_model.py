@@ -42,8 +42,9 @@ _FILLS: dict[str, Callable[[torch.Tensor, initfill.Generator], Any]] = {
 }
 
 
-def load_factory(spec: str) -> Callable[[], nn.Module]:
-    """The callable named by ``"package.module:attribute"`` (the attribute may be dotted).
+def load_factory(spec: str, option: str = "--torch-model") -> Callable[[], nn.Module]:
+    """The callable named by ``"package.module:attribute"`` (the attribute may be dotted);
+    errors name the command-line `option` it came from.
 
     The current directory is searched too (as by ``python -m``), so that a module next
     to the user's scripts is found by the ``initfill`` command.
@@ -56,19 +57,19 @@ def load_factory(spec: str) -> Callable[[], nn.Module]:
     """
     mod_name, sep, attr = spec.partition(":")
     if not sep or not mod_name or not attr:
-        raise ValueError(f"--torch-model {spec!r}: expected package.module:factory")
+        raise ValueError(f"{option} {spec!r}: expected package.module:factory")
     if "" not in sys.path and os.getcwd() not in sys.path:
         sys.path.append(os.getcwd())
     try:
         obj: Any = importlib.import_module(mod_name)
     except ImportError as e:
-        raise ValueError(f"--torch-model {spec!r}: cannot import {mod_name!r}: {e}") from None
+        raise ValueError(f"{option} {spec!r}: cannot import {mod_name!r}: {e}") from None
     for part in attr.split("."):
         if not hasattr(obj, part):
-            raise ValueError(f"--torch-model {spec!r}: {mod_name!r} has no attribute {attr!r}")
+            raise ValueError(f"{option} {spec!r}: {mod_name!r} has no attribute {attr!r}")
         obj = getattr(obj, part)
     if not callable(obj):
-        raise ValueError(f"--torch-model {spec!r}: {attr!r} is not callable")
+        raise ValueError(f"{option} {spec!r}: {attr!r} is not callable")
     return obj
 
 
