@@ -426,6 +426,29 @@ def test_full_disk_gives_a_clean_error(tmp_path):
         subprocess.run(["umount", str(disk)], check=True)
 
 
+@pytest.mark.parametrize("failing", ["posix_fallocate", "pwrite"])
+def test_disk_full_while_presizing_or_writing_leaves_nothing(tmp_path, monkeypatch, failing):
+    # ENOSPC from the reservation or from the third data write (on the writer
+    # thread), wherever the file system is: the error is the OSError itself and
+    # neither the final name nor the temporary file is left.
+    real = getattr(os, failing)
+    calls = []
+
+    def full(*args):
+        calls.append(1)
+        if failing == "posix_fallocate" or len(calls) >= 3:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real(*args)
+
+    monkeypatch.setattr(os, failing, full)
+    with torch.device("meta"):
+        m = nn.Linear(1024, 1024)                           # 4 MiB of float32
+    with pytest.raises(OSError) as e:
+        it.save_random(m, tmp_path / "full.safetensors", chunk_bytes=1 << 20)
+    assert e.value.errno == errno.ENOSPC and calls
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_parameter_nothing_writes_is_named(tmp_path):
     class Forgets(nn.Module):
         def __init__(self):
