@@ -5,8 +5,9 @@ intermediate 5632, 16 layers, vocab 32000, untied head, LayerNorms), float32.
 
 Each case runs once per round (they take seconds and gigabytes); the torch baselines
 run in the same session so the ratios are measured under the same load, next to the
-floor that every initializer of fresh memory pays: meta -> to_empty ->
-``initfill.zeros_`` of every parameter (a memset on all threads).
+floor that every initializer of fresh memory pays: meta -> to_empty -> a memset of
+every parameter on all threads, the faster of ``initfill.zeros_`` and torch's
+``zero_()`` (both timed here).
 After pytest-benchmark's tables, the summary (benches/conftest.py) prints the best
 time of each case, the floor and the ratios, against the targets of
 ``initfill._tools.bench.model_init.TARGETS`` (~1B model, 2 threads).

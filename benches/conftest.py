@@ -153,8 +153,8 @@ def summary_lines(results: list[Result]) -> list[str]:
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     tr = terminalreporter
     if MODEL_TIMES:
-        tr.write_sep("=", "initfill model summary: best wall time, the floor "
-                          "(floor_zeros) and the ratios")
+        tr.write_sep("=", "initfill model summary: best wall time, the floor (the "
+                          "faster of floor_zeros and meta_to_empty_zero) and the ratios")
         for text in model_summary_lines(MODEL_TIMES):
             tr.write_line(text)
     if not RESULTS:

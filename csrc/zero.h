@@ -3,7 +3,8 @@
  * if_zero_bytes(data, nbytes, nthreads): memset(data, 0, nbytes) in nthreads
  * page-aligned parts run by the pool (pool.h), one thread below 1 MiB per thread.
  * On fresh memory every thread faults in its own pages, so this is the fastest first
- * touch initfill has: zeros_ uses it, and initfill bench --model times it as the floor.
+ * touch initfill has: zeros_ uses it, and initfill bench --model times it (and torch's
+ * zero_(); the faster is the floor).
  *
  * Transparent huge pages (madvise MADV_HUGEPAGE on the 2 MiB-aligned interior of a
  * fresh buffer) were tried here and before the fills, and left out: on the 2-vCPU

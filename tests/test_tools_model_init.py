@@ -10,9 +10,11 @@ import initfill.torch as it  # noqa: E402
 import initfill  # noqa: E402
 from initfill._tools.bench.model_init import (  # noqa: E402
     ModelSteps,
+    floor_of,
     format_model_bench,
     llama_shaped,
     model_bench,
+    ratios,
 )
 
 
@@ -67,3 +69,18 @@ def test_zeros_on_the_pool_writes_positive_zero(dtype, n):
         assert bool(torch.signbit(z).all())
     finally:
         initfill.set_num_threads(before)
+
+
+def test_floor_is_the_faster_memset():
+    # The floor is whichever of the two memsets of the fresh model was faster; the
+    # *_over_floor ratios divide by it (so none of them is below 1 by construction).
+    res = {"floor_zeros": 2.0, "meta_to_empty_zero": 1.6, "meta_to_empty_init_module": 2.4}
+    assert floor_of(res) == ("meta_to_empty_zero", 1.6)
+    r = ratios(res)
+    assert r["init_module_over_floor"] == pytest.approx(1.5)
+    assert r["zeros_over_floor"] == pytest.approx(1.25) and r["zero_over_floor"] == 1.0
+    res["floor_zeros"] = 1.2
+    assert floor_of(res) == ("floor_zeros", 1.2)
+    assert ratios(res)["init_module_over_floor"] == pytest.approx(2.0)
+    assert floor_of({"floor_zeros": 3.0}) == ("floor_zeros", 3.0)
+    assert floor_of({}) is None and "init_module_over_floor" not in ratios({})

@@ -235,22 +235,33 @@ IF_INLINE vd vtn_finish(const if_vplan *c, vd t, md low) {
 }
 
 #if defined(IF_HAVE_COMPRESS)
+/* ppnd's central (or tail) branch on the n vectors at buf (n <= IF_NV, a constant
+ * after inlining: the n polynomial chains advance side by side). */
+IF_INLINE void vppnd_group(double *buf, int n, int central) {
+    vd v[IF_NV];
+    IF_J(n) v[j] = vd_loadu(buf + j * IF_L64);
+    if (central) vppnd_central(n, v);
+    else vppnd_tail(n, v);
+    IF_J(n) vd_storeu(buf + j * IF_L64, v[j]);
+}
+
 /* ppnd's central (or tail) branch on buf[0 .. count), count a multiple of IF_L64:
- * IF_NV vectors at a time, then the rest one by one. */
+ * IF_NV vectors at a time, then the rest as one group (not one by one: a single
+ * vector's chains of dependent multiplies and adds would run at their latency; the
+ * batch of a +-2 sigma float64 fill leaves 3 central vectors over about every
+ * other time). */
 IF_INLINE void vppnd_buffer(double *buf, int count, int central) {
     int k = 0;
-    for (; k + IF_NV * IF_L64 <= count; k += IF_NV * IF_L64) {
-        vd v[IF_NV];
-        IF_J(IF_NV) v[j] = vd_loadu(buf + k + j * IF_L64);
-        if (central) vppnd_central(IF_NV, v);
-        else vppnd_tail(IF_NV, v);
-        IF_J(IF_NV) vd_storeu(buf + k + j * IF_L64, v[j]);
-    }
-    for (; k < count; k += IF_L64) {
-        vd v = vd_loadu(buf + k);
-        if (central) vppnd_central(1, &v);
-        else vppnd_tail(1, &v);
-        vd_storeu(buf + k, v);
+    for (; k + IF_NV * IF_L64 <= count; k += IF_NV * IF_L64) vppnd_group(buf + k, IF_NV, central);
+    switch ((count - k) / IF_L64) {
+#if IF_NV > 3
+    case 3: vppnd_group(buf + k, 3, central); break;
+#endif
+#if IF_NV > 2
+    case 2: vppnd_group(buf + k, 2, central); break;
+#endif
+    case 1: vppnd_group(buf + k, 1, central); break;
+    default: break;
     }
 }
 #endif
@@ -368,11 +379,15 @@ IF_INLINE vd vuniform_f64(const if_vplan *c, vi w) {
     return y;
 }
 
-IF_INLINE void vtrunc_f64(const if_vplan *c, const vi w[IF_NW], vd o[IF_NW]) {
-    for (int j = 0; j < IF_NW; ++j)
+/* the truncated normal float64 values of nb batches (nb = 1 or 2: the words w[IF_NW
+ * b + j] of batch b), as one set of uniforms: two batches give the inverse CDF's
+ * sides of each about twice the lanes, whole groups of vectors more often (see
+ * vtn_values; the float64 fill's tail side then usually fills two vectors, not one) */
+IF_INLINE void vtrunc_f64(const if_vplan *c, int nb, const vi *w, vd *o) {
+    for (int j = 0; j < nb * IF_NW; ++j)
         o[j] = vd_mul(vd_add(vd_from_u52(vi_srl64(w[j], 12)), vd_set1(0.5)), vd_set1(0x1p-52));
-    vtn_values(c, IF_NW, o);
-    for (int j = 0; j < IF_NW; ++j) o[j] = vclampd(o[j], c->clo, c->chi);
+    vtn_values(c, nb * IF_NW, o);
+    for (int j = 0; j < nb * IF_NW; ++j) o[j] = vclampd(o[j], c->clo, c->chi);
 }
 
 /* ------------------------------------------------------------ half types */
@@ -474,9 +489,30 @@ IF_VFILL(vfill_normal_f32, float, IF_PER32,
          vf v[IF_NW]; vnormal_f32(c, w, v);
          for (int j = 0; j < IF_NW; ++j) vput_f(at + j * IF_L32, v[j], c->nt))
 IF_VFILL(vfill_uniform_f64, double, IF_PER64, IF_EACH_F64(vuniform_f64))
-IF_VFILL(vfill_trunc_f64, double, IF_PER64,
-         vd v[IF_NW]; vtrunc_f64(c, w, v);
-         for (int j = 0; j < IF_NW; ++j) vput_d(at + j * IF_L64, v[j], c->nt))
+/* IF_VFILL's loop for the truncated normal float64: two batches at a time (see
+ * vtrunc_f64), then one */
+static IF_VFILL_ATTR size_t vfill_trunc_f64(const if_vplan *cp, const if_vkeys *kp,
+                                            uint64_t blk, size_t n, double *o) {
+    IF_VFILL_LOCALS
+    size_t done = 0;
+    for (; n - done >= 2 * (size_t)IF_PER64; done += 2 * (size_t)IF_PER64, blk += 2 * IF_NB) {
+        vi w[2 * IF_NW];
+        vd v[2 * IF_NW];
+        vphilox(k, blk, w);
+        vphilox(k, blk + IF_NB, w + IF_NW);
+        vtrunc_f64(c, 2, w, v);
+        for (int j = 0; j < 2 * IF_NW; ++j) vput_d(o + done + j * IF_L64, v[j], c->nt);
+    }
+    if (n - done >= (size_t)IF_PER64) {
+        vi w[IF_NW];
+        vd v[IF_NW];
+        vphilox(k, blk, w);
+        vtrunc_f64(c, 1, w, v);
+        for (int j = 0; j < IF_NW; ++j) vput_d(o + done + j * IF_L64, v[j], c->nt);
+        done += (size_t)IF_PER64;
+    }
+    return done;
+}
 IF_VFILL(vfill_normal_f64, double, IF_PER64,
          vd v[IF_NW]; vnormal_f64(c, w, v);
          for (int j = 0; j < IF_NW; ++j) vput_d(at + j * IF_L64, v[j], c->nt))
