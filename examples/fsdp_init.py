@@ -111,6 +111,7 @@ def main() -> None:
             for name in names:
                 assert torch.equal(gathered[name], ref[name]), name
             print("rank 0: all checked parameters equal the single-process model")
+        dist.barrier()  # leave together: a rank tearing gloo down while a peer still works can abort
     finally:
         dist.destroy_process_group()
 

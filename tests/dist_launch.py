@@ -35,7 +35,9 @@ def _entry(rank: int, world_size: int, port: int, target: Callable[..., Any],
             "gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
             world_size=world_size, timeout=datetime.timedelta(seconds=60))
         try:
-            results.put((rank, True, target(rank, world_size, *args)))
+            result = target(rank, world_size, *args)
+            dist.barrier()  # leave together (a rank tearing gloo down early can abort a peer)
+            results.put((rank, True, result))
         finally:
             dist.destroy_process_group()
     except BaseException:  # noqa: BLE001 -- everything goes back to the test

@@ -25,7 +25,8 @@ import initfill.torch as it  # noqa: E402
 from initfill.torch import _checkpoint_write  # noqa: E402
 from initfill.torch._rules import torch_default_rules  # noqa: E402
 
-SRC = str(Path(__file__).resolve().parents[1] / "src")
+# Subprocesses import the initfill under test (the built tree or the installed wheel).
+SRC = str(Path(initfill.__file__).resolve().parents[1])
 
 
 class OwnInit(nn.Module):
