@@ -9,6 +9,9 @@
  * ACTION   smallcrush | crush | bigcrush   run that TestU01 battery; after TestU01's
  *                                           own report, one line per statistic:
  *                                           "pvalue <index> <p> <test name>"
+ *          repeat BATTERY TEST N            test number TEST of that battery (the
+ *                                           numbers of TestU01's summary) N times in
+ *                                           a row, to tell a fluke from a failure
  *          stdout                           raw native-endian uint32 words, forever
  *          print N                          the first N words, one per line (checks)
  *          ids N                            the first N stream numbers of the layout
@@ -227,7 +230,8 @@ static uint64_t parse_u64(const char *what, const char *s) {
 
 static void usage(void) {
     fprintf(stderr,
-            "usage: initfill_battery smallcrush|crush|bigcrush|stdout|print N|ids N\n"
+            "usage: initfill_battery smallcrush|crush|bigcrush|repeat BATTERY TEST N|\n"
+            "       stdout|print N|ids N\n"
             "       stream|heads|named|interleave [--seed N] [--stream N] [--streams K]\n"
             "       [--words W] [--names PATTERN] [--reverse]\n");
     exit(2);
@@ -237,10 +241,21 @@ int main(int argc, char **argv) {
     if (argc < 3) usage();
     int a = 1;
     const char *action = argv[a++];
-    uint64_t count = 0;
+    uint64_t count = 0, test = 0;
+    const char *battery = NULL;
     if (!strcmp(action, "print") || !strcmp(action, "ids")) {
         if (argc < 4) usage();
         count = parse_u64("N", argv[a++]);
+    } else if (!strcmp(action, "repeat")) {
+        if (argc < 6) usage();
+        battery = argv[a++];
+        test = parse_u64("TEST", argv[a++]);
+        count = parse_u64("N", argv[a++]);
+        if (test < 1 || test > 106 || count < 1 || count > 1000) {
+            fprintf(stderr, "initfill_battery: repeat needs TEST in [1, 106] and N in "
+                            "[1, 1000]\n");
+            return 2;
+        }
     }
     const char *layout = argv[a++];
     if (!strcmp(layout, "stream")) L.layout = STREAM;
@@ -320,9 +335,14 @@ int main(int argc, char **argv) {
     }
 #ifndef INITFILL_BATTERY_NO_TESTU01
     unif01_Gen *gen = unif01_CreateExternGenBits(L.name, testu01_bits);
+    static int rep[201]; /* TestU01's arrays have 1 + 200 entries */
+    rep[test] = (int)count;
     if (!strcmp(action, "smallcrush")) bbattery_SmallCrush(gen);
     else if (!strcmp(action, "crush")) bbattery_Crush(gen);
     else if (!strcmp(action, "bigcrush")) bbattery_BigCrush(gen);
+    else if (battery && !strcmp(battery, "smallcrush")) bbattery_RepeatSmallCrush(gen, rep);
+    else if (battery && !strcmp(battery, "crush")) bbattery_RepeatCrush(gen, rep);
+    else if (battery && !strcmp(battery, "bigcrush")) bbattery_RepeatBigCrush(gen, rep);
     else usage();
     for (int j = 0; j < bbattery_NTests; j++)
         if (bbattery_pVal[j] >= 0.0)
