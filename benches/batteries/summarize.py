@@ -40,8 +40,12 @@ def testu01_row(battery: str, text: str) -> tuple[str, str, str]:
 
 def practrand_row(text: str) -> tuple[str, str, str]:
     lengths = re.findall(r"^length= (.*?), time= ([\d.]+) seconds", text, re.M)
-    flagged = [line.strip() for line in text.splitlines()
-               if re.search(r"\b(unusual|suspicious|FAIL|VERY SUSPICIOUS)\b", line)]
+    flagged, at = [], "?"
+    for line in text.splitlines():
+        if line.startswith("length= "):
+            at = line.split(" (")[0][len("length= "):]
+        elif re.search(r"\b(unusual|suspicious|FAIL)\b", line, re.I):
+            flagged.append(f"at {at}: " + " ".join(line.split()))
     if not lengths:
         return "no report", "-", "-"
     length, seconds = lengths[-1]
