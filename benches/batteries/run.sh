@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# benches/batteries/run.sh - run one battery on named layouts of initfill's bits_
+# words, niced, each into build/batteries/results/<battery>-<layout>.txt with its
+# command, start/end time and wall time (docs/batteries.md records the results).
+#
+#   benches/batteries/run.sh BATTERY LAYOUT...
+#
+# BATTERY: smallcrush | crush | bigcrush (TestU01) or practrand-SIZE (PractRand's
+# RNG_test stdin32 up to SIZE, e.g. practrand-64GB).  LAYOUT: one of the names below
+# (`benches/batteries/run.sh list` prints them with the driver arguments).
+# Build first with benches/batteries/build.sh.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+bin="${BATTERY_BIN:-$root/build/batteries/bin}"
+out="${BATTERY_RESULTS:-$root/build/batteries/results}"
+
+layout_args() {
+    case "$1" in
+    stream0) echo "stream --seed 0 --stream 0";;            # the bits_ stream
+    stream0-reversed) echo "stream --seed 0 --stream 0 --reverse";;  # its low bits first
+    stream-bigseed) echo "stream --seed 0xffffffffffffffff --stream 0xfffffffffffffffe";;
+    heads0) echo "heads --seed 0 --stream 0";;              # word 0 of streams 0, 1, ...
+    heads-bigseed) echo "heads --seed 0xffffffffffffffff --stream 0";;
+    named0) echo "named --seed 0 --names layers.{}.weight";;  # word 0 of named streams
+    interleave1024) echo "interleave --seed 0 --stream 0 --streams 1024";;
+    *) echo "run.sh: unknown layout $1" >&2; return 1;;
+    esac
+}
+LAYOUTS="stream0 stream0-reversed stream-bigseed heads0 heads-bigseed named0 interleave1024"
+
+if [ "${1:-}" = list ]; then
+    for l in $LAYOUTS; do printf '%-18s %s\n' "$l" "$(layout_args "$l")"; done
+    exit 0
+fi
+[ $# -ge 2 ] || { sed -n '2,12p' "$0"; exit 2; }
+battery="$1"; shift
+mkdir -p "$out"
+for layout in "$@"; do
+    args="$(layout_args "$layout")"
+    case "$battery" in
+    smallcrush|crush|bigcrush)
+        cmd="$bin/initfill_battery $battery $args";;
+    practrand-*)
+        cmd="$bin/initfill_battery stdout $args | $bin/RNG_test stdin32 -tlmax ${battery#practrand-} -tlmin 1GB";;
+    *) echo "run.sh: unknown battery $battery" >&2; exit 2;;
+    esac
+    log="$out/$battery-$layout.txt"
+    start=$(date +%s)
+    {
+        echo "# command: nice -n 19 bash -c \"$cmd\""
+        echo "# start: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(uname -n) ($(nproc) cores)"
+    } >"$log"
+    # Niced, the generator of a PractRand pipe too.
+    nice -n 19 bash -c "$cmd" >>"$log" 2>&1 || echo "# exit status $?" >>"$log"
+    echo "# end: $(date -u +%Y-%m-%dT%H:%M:%SZ), wall $(( $(date +%s) - start )) s" >>"$log"
+    echo "run.sh: $battery $layout -> $log"
+done

@@ -1,0 +1,77 @@
+"""Summarize the logs of benches/batteries/run.sh as the Markdown table of docs/batteries.md.
+
+    python benches/batteries/summarize.py [RESULTS_DIR ...]
+
+One row per log (build/batteries/results by default): the battery and layout, how
+far it got, the extreme p-values, the statistics outside [1e-3, 1 - 1e-3] (TestU01's
+own "suspect" threshold) or PractRand's flagged results, and the wall and CPU time.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+TESTU01_TESTS = {"smallcrush": 15, "crush": 96, "bigcrush": 106}  # statistics: 15, 144, 160
+SUSPECT = 1e-3
+
+
+def testu01_row(battery: str, text: str) -> tuple[str, str, str]:
+    pvalues = [(name, float(p)) for _, p, name in
+               re.findall(r"^pvalue (\d+) (\S+) (.*)$", text, re.M)]
+    if pvalues:
+        ps = [p for _, p in pvalues]
+        cpu = re.search(r"Total CPU time:\s+(\S+)", text)
+        out = [f"{name} p = {p:.3g}" for name, p in pvalues
+               if not SUSPECT <= p <= 1 - SUSPECT]
+        return (f"complete: {len(ps)} statistics",
+                f"{min(ps):.3g} / {max(ps):.3g}; outside: {', '.join(out) or 'none'}",
+                cpu.group(1) if cpu else "?")
+    # Stopped early: the per-test reports so far ("p-value of test : 0.52", or
+    # "eps"/"1 - eps1" for extreme ones).
+    done = len(re.findall(r"^CPU time used", text, re.M))
+    ps = re.findall(r"^p-value of test\s*:\s*(\S+)", text, re.M)
+    flagged = [p for p in ps if re.search(r"eps|\*", p) or
+               not SUSPECT <= float(p) <= 1 - SUSPECT]
+    return (f"partial: {done} tests done ({len(ps)} p-values)",
+            f"outside: {', '.join(flagged) or 'none'}", "-")
+
+
+def practrand_row(text: str) -> tuple[str, str, str]:
+    lengths = re.findall(r"^length= (.*?), time= ([\d.]+) seconds", text, re.M)
+    flagged, at = [], "?"
+    for line in text.splitlines():
+        if line.startswith("length= "):
+            at = line.split(" (")[0][len("length= "):]
+        elif re.search(r"\b(unusual|suspicious|FAIL)\b", line, re.I):
+            flagged.append(f"at {at}: " + " ".join(line.split()))
+    if not lengths:
+        return "no report", "-", "-"
+    length, seconds = lengths[-1]
+    return (f"to {length.split(' (')[0]}",
+            f"flagged: {'; '.join(flagged) or 'none'}", f"{float(seconds):.0f} s")
+
+
+def main(dirs: list[str]) -> None:
+    print("| battery | layout | how far | min / max p, out of range | CPU | wall |")
+    print("|---|---|---|---|---|---|")
+    for directory in dirs:
+        for log in sorted(Path(directory).glob("*.txt")):
+            battery, layout = log.stem.split("-", 1)
+            if battery == "practrand":
+                battery, layout = "-".join(log.stem.split("-", 2)[:2]), \
+                    log.stem.split("-", 2)[2]
+            text = log.read_text(errors="replace")
+            wall = re.search(r"wall (\d+) s", text)
+            if battery.startswith("practrand"):
+                got, extremes, cpu = practrand_row(text)
+            else:
+                got, extremes, cpu = testu01_row(battery, text)
+            print(f"| {battery} | {layout} | {got} | {extremes} | {cpu} | "
+                  f"{wall.group(1) + ' s' if wall else 'running'} |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or [str(Path(__file__).resolve().parents[2] / "build" /
+                              "batteries" / "results")])
