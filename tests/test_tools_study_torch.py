@@ -13,13 +13,7 @@ from initfill._tools import cli  # noqa: E402
 from initfill._tools.study import torch_model as TM  # noqa: E402
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Small tensors: one thread is as fast, and steadier on a shared machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 MODELS = """
     from torch import nn

@@ -23,13 +23,7 @@ WIDTH, BATCH = 64, 128
 LAYERS = (nn.Linear, nn.Conv2d)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_torch_thread():
-    """Small tensors: one thread is as fast, and steadier on a shared machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")  # tests/conftest.py
 
 
 def mlp(depth: int = 20, width: int = WIDTH, dtype: torch.dtype = torch.float32) -> nn.Module:
