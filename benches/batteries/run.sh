@@ -6,7 +6,10 @@
 #   benches/batteries/run.sh BATTERY LAYOUT...
 #
 # BATTERY: smallcrush | crush | bigcrush (TestU01) or practrand-SIZE (PractRand's
-# RNG_test stdin32 up to SIZE, e.g. practrand-64GB).  LAYOUT: one of the names below
+# RNG_test stdin32 up to SIZE, e.g. practrand-64GB).  smallcrush-each, crush-each and
+# bigcrush-each run the battery's tests one per process instead (TESTS="1 5 9" picks
+# some), each reading the layout from its first word: a test stopped or lost costs
+# only itself, and two such runs can share out the tests.  LAYOUT: one of the names below
 # (`benches/batteries/run.sh list` prints them with the driver arguments).
 # Build first with benches/batteries/build.sh.
 set -euo pipefail
@@ -32,7 +35,7 @@ if [ "${1:-}" = list ]; then
     for l in $LAYOUTS; do printf '%-18s %s\n' "$l" "$(layout_args "$l")"; done
     exit 0
 fi
-[ $# -ge 2 ] || { sed -n '2,12p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,15p' "$0"; exit 2; }
 battery="$1"; shift
 mkdir -p "$out"
 for layout in "$@"; do
@@ -40,6 +43,10 @@ for layout in "$@"; do
     case "$battery" in
     smallcrush|crush|bigcrush)
         cmd="$bin/initfill_battery $battery $args";;
+    smallcrush-each|crush-each|bigcrush-each)
+        base="${battery%-each}"
+        case "$base" in smallcrush) n=10;; crush) n=96;; bigcrush) n=106;; esac
+        cmd="for t in ${TESTS:-$(seq -s ' ' 1 "$n")}; do echo == test \$t start \$(date -u +%T); $bin/initfill_battery repeat $base \$t 1 $args; echo == test \$t end \$(date -u +%T); done";;
     practrand-*)
         cmd="$bin/initfill_battery stdout $args | $bin/RNG_test stdin32 -tlmax ${battery#practrand-} -tlmin 1GB";;
     *) echo "run.sh: unknown battery $battery" >&2; exit 2;;

@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-TESTU01_TESTS = {"smallcrush": 15, "crush": 96, "bigcrush": 106}  # statistics: 15, 144, 160
+TESTU01_TESTS = {"smallcrush": 10, "crush": 96, "bigcrush": 106}  # statistics: 15, 144, 160
 SUSPECT = 1e-3
 
 
@@ -38,6 +38,38 @@ def testu01_row(battery: str, text: str) -> tuple[str, str, str]:
             f"outside: {', '.join(flagged) or 'none'}", "-")
 
 
+def each_row(battery: str, text: str) -> tuple[str, str, str]:
+    """A ``<battery>-each`` log: one ``repeat`` run per test between ``== test N``
+    markers.  A test counts once it reported its statistics (a test stopped and run
+    again later, in a log joined from several runs, counts once)."""
+    tests: dict[int, list[tuple[str, float]]] = {}
+    cpu: dict[int, float] = {}
+    for number, block in re.findall(r"^== test (\d+) start.*?$(.*?)^== test \1 end",
+                                     text, re.M | re.S):
+        found = [(name, float(p)) for _, p, name in
+                 re.findall(r"^pvalue (\d+) (\S+) (.*)$", block, re.M)]
+        if found:
+            tests[int(number)] = found
+            used = re.search(r"Total CPU time:\s+(\d+):(\d+):([\d.]+)", block)
+            if used:
+                h, m, sec = used.groups()
+                cpu[int(number)] = 3600 * int(h) + 60 * int(m) + float(sec)
+    total = TESTU01_TESTS[battery.removesuffix("-each")]
+    pvalues = [pv for found in tests.values() for pv in found]
+    if not pvalues:
+        return f"0 of {total} tests", "-", "-"
+    missing = sorted(set(range(1, total + 1)) - set(tests))
+    ps = [p for _, p in pvalues]
+    out = [f"test {t}: {name} p = {p:.3g}" for t, found in sorted(tests.items())
+           for name, p in found if not SUSPECT <= p <= 1 - SUSPECT]
+    got = f"{len(tests)} of {total} tests, {len(ps)} statistics"
+    if missing:
+        got += f" (not yet: {', '.join(map(str, missing))})"
+    seconds = f"{sum(cpu.values()):.0f} s" if cpu.keys() == tests.keys() else "-"
+    return (got, f"{min(ps):.3g} / {max(ps):.3g}; outside: {', '.join(out) or 'none'}",
+            seconds)
+
+
 def practrand_row(text: str) -> tuple[str, str, str]:
     lengths = re.findall(r"^length= (.*?), time= ([\d.]+) seconds", text, re.M)
     flagged, at = [], "?"
@@ -59,6 +91,8 @@ def main(dirs: list[str]) -> None:
     for directory in dirs:
         for log in sorted(Path(directory).glob("*.txt")):
             battery, layout = log.stem.split("-", 1)
+            if layout.startswith("each-"):
+                battery, layout = battery + "-each", layout[len("each-"):]
             if battery == "practrand":
                 battery, layout = "-".join(log.stem.split("-", 2)[:2]), \
                     log.stem.split("-", 2)[2]
@@ -66,6 +100,8 @@ def main(dirs: list[str]) -> None:
             wall = re.search(r"wall (\d+) s", text)
             if battery.startswith("practrand"):
                 got, extremes, cpu = practrand_row(text)
+            elif battery.endswith("-each"):
+                got, extremes, cpu = each_row(battery, text)
             else:
                 got, extremes, cpu = testu01_row(battery, text)
             print(f"| {battery} | {layout} | {got} | {extremes} | {cpu} | "
