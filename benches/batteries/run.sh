@@ -8,8 +8,8 @@
 # BATTERY: smallcrush | crush | bigcrush (TestU01) or practrand-SIZE (PractRand's
 # RNG_test stdin32 up to SIZE, e.g. practrand-64GB).  smallcrush-each, crush-each and
 # bigcrush-each run the battery's tests one per process instead (TESTS="1 5 9" picks
-# some), each reading the layout from its first word: a test stopped or lost costs
-# only itself, and two such runs can share out the tests.  LAYOUT: one of the names below
+# some, into a log of their own), each reading the layout from its first word: a
+# test stopped or lost costs only itself, and two such runs can share out the tests.  LAYOUT: one of the names below
 # (`benches/batteries/run.sh list` prints them with the driver arguments).
 # Build first with benches/batteries/build.sh.
 set -euo pipefail
@@ -52,6 +52,9 @@ for layout in "$@"; do
     *) echo "run.sh: unknown battery $battery" >&2; exit 2;;
     esac
     log="$out/$battery-$layout.txt"
+    # Runs of some of the tests each get a log of their own (summarize.py joins them).
+    [ -n "${TESTS:-}" ] && [ "${battery%-each}" != "$battery" ] &&
+        log="$out/$battery-$layout.tests-$(echo $TESTS | tr ' ' '_').txt"
     start=$(date +%s)
     {
         echo "# command: nice -n 19 bash -c \"$cmd\""

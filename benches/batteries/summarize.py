@@ -89,23 +89,28 @@ def main(dirs: list[str]) -> None:
     print("| battery | layout | how far | min / max p, out of range | CPU | wall |")
     print("|---|---|---|---|---|---|")
     for directory in dirs:
+        # The logs of one battery on one layout; "<stem>.tests-..." logs (run.sh with
+        # TESTS=) join their "<stem>" log.
+        logs: dict[str, list[Path]] = {}
         for log in sorted(Path(directory).glob("*.txt")):
-            battery, layout = log.stem.split("-", 1)
+            logs.setdefault(log.name.split(".")[0], []).append(log)
+        for stem, parts in logs.items():
+            battery, layout = stem.split("-", 1)
             if layout.startswith("each-"):
                 battery, layout = battery + "-each", layout[len("each-"):]
             if battery == "practrand":
-                battery, layout = "-".join(log.stem.split("-", 2)[:2]), \
-                    log.stem.split("-", 2)[2]
-            text = log.read_text(errors="replace")
-            wall = re.search(r"wall (\d+) s", text)
+                battery, layout = "-".join(stem.split("-", 2)[:2]), stem.split("-", 2)[2]
+            texts = [log.read_text(errors="replace") for log in parts]
+            text = "\n".join(texts)
+            walls = [re.search(r"wall (\d+) s", t) for t in texts]
             if battery.startswith("practrand"):
                 got, extremes, cpu = practrand_row(text)
             elif battery.endswith("-each"):
                 got, extremes, cpu = each_row(battery, text)
             else:
                 got, extremes, cpu = testu01_row(battery, text)
-            print(f"| {battery} | {layout} | {got} | {extremes} | {cpu} | "
-                  f"{wall.group(1) + ' s' if wall else 'running'} |")
+            wall = (f"{sum(int(w.group(1)) for w in walls)} s" if all(walls) else "running")
+            print(f"| {battery} | {layout} | {got} | {extremes} | {cpu} | {wall} |")
 
 
 if __name__ == "__main__":
