@@ -9,8 +9,9 @@
 # RNG_test stdin32 up to SIZE, e.g. practrand-64GB).  smallcrush-each, crush-each and
 # bigcrush-each run the battery's tests one per process instead (TESTS="1 5 9" picks
 # some, into a log of their own), each reading the layout from its first word: a
-# test stopped or lost costs only itself, and two such runs can share out the tests.  LAYOUT: one of the names below
-# (`benches/batteries/run.sh list` prints them with the driver arguments).
+# test stopped or lost costs only itself, and two such runs can share out the tests.
+# LAYOUT: one of the names below (`benches/batteries/run.sh list` prints them with
+# the driver arguments).
 # Build first with benches/batteries/build.sh.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -35,7 +36,7 @@ if [ "${1:-}" = list ]; then
     for l in $LAYOUTS; do printf '%-18s %s\n' "$l" "$(layout_args "$l")"; done
     exit 0
 fi
-[ $# -ge 2 ] || { sed -n '2,15p' "$0"; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,14p' "$0"; exit 2; }
 battery="$1"; shift
 mkdir -p "$out"
 for layout in "$@"; do

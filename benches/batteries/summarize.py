@@ -5,6 +5,8 @@
 One row per log (build/batteries/results by default): the battery and layout, how
 far it got, the extreme p-values, the statistics outside [1e-3, 1 - 1e-3] (TestU01's
 own "suspect" threshold) or PractRand's flagged results, and the wall and CPU time.
+A ``<battery>-each`` run (one test per process) counts its tests, and the logs of
+runs of some of its tests (``<battery>-each-<layout>.tests-...txt``) are joined.
 """
 
 from __future__ import annotations
