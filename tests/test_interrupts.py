@@ -114,10 +114,7 @@ def test_part_size_is_validated():
 
 
 INTERRUPTED = textwrap.dedent("""
-    import signal, threading, time, _thread
-    # Ctrl-C as in an interactive session: a job started with & by a non-interactive
-    # shell (nohup, some CI runners) inherits SIGINT ignored, and Python keeps it so.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    import threading, time, _thread
     import numpy as np
     import initfill
     from initfill import _core
