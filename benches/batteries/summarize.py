@@ -19,9 +19,14 @@ TESTU01_TESTS = {"smallcrush": 10, "crush": 96, "bigcrush": 106}  # statistics: 
 SUSPECT = 1e-3
 
 
+def statistics(text: str) -> list[tuple[str, float]]:
+    """The driver's ``pvalue <index> <p> <test name>`` lines, as (name, p)."""
+    return [(name, float(p)) for _, p, name in
+            re.findall(r"^pvalue (\d+) (\S+) (.*)$", text, re.M)]
+
+
 def testu01_row(battery: str, text: str) -> tuple[str, str, str]:
-    pvalues = [(name, float(p)) for _, p, name in
-               re.findall(r"^pvalue (\d+) (\S+) (.*)$", text, re.M)]
+    pvalues = statistics(text)
     if pvalues:
         ps = [p for _, p in pvalues]
         cpu = re.search(r"Total CPU time:\s+(\S+)", text)
@@ -48,8 +53,7 @@ def each_row(battery: str, text: str) -> tuple[str, str, str]:
     cpu: dict[int, float] = {}
     for number, block in re.findall(r"^== test (\d+) start.*?$(.*?)^== test \1 end",
                                      text, re.M | re.S):
-        found = [(name, float(p)) for _, p, name in
-                 re.findall(r"^pvalue (\d+) (\S+) (.*)$", block, re.M)]
+        found = statistics(block)
         if found:
             tests[int(number)] = found
             used = re.search(r"Total CPU time:\s+(\d+):(\d+):([\d.]+)", block)
